@@ -1,0 +1,59 @@
+/* audkit/call.h - the non-blocking step machine that executes one operation row.
+ *
+ *   ak_call_new() validates and encodes the parameters (no I/O).
+ *   loop: ak_call_next(call, &step)
+ *     AK_STEP_SEND : send step.request (fully signed: a fresh signature/nonce per attempt),
+ *                    then ak_call_feed(call, &response)
+ *     AK_STEP_SLEEP: wait step.sleep_ms (retry backoff, Retry-After, rate limits), then loop
+ *     AK_STEP_DONE : ak_call_result() holds the decoded result
+ *     AK_STEP_ERROR: ak_call_error() holds the error
+ * The driver (drive.h) does this with a transport; bindings may drive it themselves.
+ */
+#ifndef AUDKIT_CALL_H
+#define AUDKIT_CALL_H
+
+#include "client.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum ak_step_kind {
+    AK_STEP_SEND = 1,
+    AK_STEP_SLEEP,
+    AK_STEP_DONE,
+    AK_STEP_ERROR,
+    AK_STEP_PAGE /* pagers only: a page of items is ready (ak_pager_items) */
+} ak_step_kind;
+
+typedef struct ak_step {
+    ak_step_kind kind;
+    const ak_request *request; /* SEND: borrowed, valid until the next next/feed/free */
+    int64_t sleep_ms;          /* SLEEP */
+} ak_step;
+
+typedef struct ak_call ak_call;
+
+/** Creates a call of operation `op` ("custom_audiences.add") with `params` (borrowed JSON
+ * object, snake_case or wire names; may be NULL). Validation failures (every violation) are
+ * reported here, before any request exists. *out is owned: ak_call_free. The call borrows the
+ * client, which must outlive it. */
+AK_API int ak_call_new(ak_call **out, ak_client *c, const char *op, const ak_json *params, ak_error *err);
+AK_API int ak_call_next(ak_call *call, ak_step *step);
+/** Feeds the response to the last SEND (borrowed; copied as needed). */
+AK_API int ak_call_feed(ak_call *call, const ak_response *resp);
+/** After DONE: the decoded result (borrowed until ak_call_free). */
+AK_API const ak_json *ak_call_result(const ak_call *call);
+/** After DONE: takes ownership of the result (free with cJSON_Delete). */
+AK_API ak_json *ak_call_take_result(ak_call *call);
+/** After ERROR: the error (borrowed until ak_call_free). */
+AK_API const ak_error *ak_call_error(const ak_call *call);
+/** Number of attempts sent so far. */
+AK_API int ak_call_attempts(const ak_call *call);
+AK_API const ak_op *ak_call_op(const ak_call *call);
+AK_API void ak_call_free(ak_call *call);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,34 @@
+/* audkit/drive.h - the blocking driver: pumps a call or pager with the client's transport. */
+#ifndef AUDKIT_DRIVE_H
+#define AUDKIT_DRIVE_H
+
+#include "pager.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Hooks around blocking work, so bindings can release their interpreter lock (the Python GIL)
+ * during network waits and sleeps and check for signals afterwards. All members optional. */
+typedef struct ak_drive_hooks {
+    void *(*block_begin)(void *ud);          /* before a send or a sleep; returns a token */
+    void (*block_end)(void *ud, void *token); /* after it */
+    int (*check)(void *ud, ak_error *err);   /* after each block: non-zero aborts with err */
+    void (*sleep_ms)(void *ud, int64_t ms);  /* NULL: nanosleep (tests inject a fake clock) */
+    void *ud;
+} ak_drive_hooks;
+
+/** Runs `call` to DONE or ERROR. On ERROR, err receives a copy of the call's error. */
+AK_API int ak_drive_call(ak_client *c, ak_call *call, const ak_drive_hooks *hooks, ak_error *err);
+/** Runs `p` to its next PAGE (returns AK_OK, *has_page = 1), DONE (AK_OK, *has_page = 0)
+ * or ERROR (AK_FAIL, err filled). */
+AK_API int ak_drive_pager(ak_client *c, ak_pager *p, const ak_drive_hooks *hooks, int *has_page, ak_error *err);
+
+/** One-shot: validate, send, decode. *result owned (cJSON_Delete), may be NULL for ops with
+ * no result data (then an empty object is returned). */
+AK_API int ak_call_simple(ak_client *c, const char *op, const ak_json *params, ak_json **result, ak_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

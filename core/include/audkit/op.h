@@ -1,0 +1,98 @@
+/* audkit/op.h - platform and operation descriptors ("operations are data").
+ *
+ * Every operation of every vendor is one static const ak_op row; one generic engine (call.h,
+ * pager.h) executes any row. All pointers returned here are borrowed static data.
+ */
+#ifndef AUDKIT_OP_H
+#define AUDKIT_OP_H
+
+#include "common.h"
+#include "schema.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum ak_op_kind {
+    AK_OP_CALL = 0, /* one request/response (with retries) */
+    AK_OP_PAGER,    /* lazy iterator over all items of the paged op named in `target` */
+    AK_OP_CHUNKED   /* one logical call split into several requests by id chunks */
+} ak_op_kind;
+
+/** Paging styles, expressed as data (botocore-style input/output tokens). */
+typedef enum ak_page_style {
+    AK_PAGE_NONE = 0,
+    AK_PAGE_NUMBER,      /* Tencent: page/page_size in, page_info.total_page out */
+    AK_PAGE_START_COUNT, /* Sensors tag list/partitions: start (from 1) / count */
+    AK_PAGE_ZERO_PAGE,   /* Sensors user export: page (from 0) / num_per_page */
+    AK_PAGE_PAGER_HEADER /* ThinkingData: pagerHeader{pageNum,pageSize} / pagerResult */
+} ak_page_style;
+
+typedef struct ak_pager_desc {
+    ak_page_style style;
+    const char *page_param;   /* request field (snake_case) carrying the page number/start */
+    const char *size_param;   /* request field carrying the page size */
+    int first_page;           /* 1 for Tencent */
+    int max_page_size;        /* vendor maximum, used unless the caller passes a size */
+    const char *items_path;   /* dotted path of the item array inside the result ("list") */
+    const char *total_pages_path; /* dotted path of the total page count, or NULL */
+    const char *total_items_path; /* dotted path of the total item count, or NULL */
+} ak_pager_desc;
+
+typedef struct ak_chunk_desc {
+    const char *ids_param;    /* request array split into chunks */
+    int max_per_chunk;        /* default limit */
+    const char *selector;     /* field whose value picks a different limit, or NULL */
+    const char *const *selector_values; /* NULL-terminated values of `selector` ... */
+    const int *selector_limits;         /* ... and their chunk limits */
+    const char *items_path;   /* array merged across chunks */
+} ak_chunk_desc;
+
+/* ak_op.flags */
+#define AK_OPF_IDEMPOTENT 0x01u /* safe to retry after a transport error mid-request */
+#define AK_OPF_MUTATING 0x02u   /* changes server state */
+
+typedef struct ak_op {
+    const char *name;            /* "custom_audiences.add": resource "." operation */
+    ak_op_kind kind;
+    const char *method;          /* "GET" / "POST" */
+    const char *path;            /* appended to base_url; may hold {param} */
+    const ak_schema *request;    /* parameters (each field carries its location) */
+    const ak_schema *result;     /* schema of the decoded result (envelope data) */
+    const ak_schema *item;       /* paged/list ops: schema of one item (the model) */
+    const ak_pager_desc *pager;  /* paged ops and pagers */
+    const ak_chunk_desc *chunk;  /* AK_OP_CHUNKED */
+    const char *target;          /* AK_OP_PAGER / AK_OP_CHUNKED: the op doing the requests */
+    unsigned flags;              /* AK_OPF_* */
+    int rate_per_sec;            /* 0 = no client-side limit; Volcengine: 1 */
+    const char *content_type;    /* request body type, NULL = application/json */
+    const char *doc;
+} ak_op;
+
+typedef struct ak_platform ak_platform;
+
+/** Iterate platforms (NULL for the first). Borrowed static data. */
+AK_API const ak_platform *ak_platform_next(const ak_platform *prev);
+AK_API const ak_platform *ak_platform_find(const char *key);
+AK_API const char *ak_platform_key(const ak_platform *p);          /* "tencent_ads" */
+AK_API const char *ak_platform_display_name(const ak_platform *p); /* "Tencent Ads" */
+AK_API const char *ak_platform_default_base_url(const ak_platform *p); /* NULL: self-hosted */
+/** NULL-terminated list of credential parameter names the platform accepts. */
+AK_API const char *const *ak_platform_credentials(const ak_platform *p);
+/** 1 if `param` names a secret (never printed). */
+AK_API int ak_platform_is_secret(const ak_platform *p, const char *param);
+
+/** Iterate operations of a platform (NULL for the first). */
+AK_API const ak_op *ak_op_next(const ak_platform *p, const ak_op *prev);
+AK_API const ak_op *ak_op_find(const ak_platform *p, const char *name);
+/** Iterate a platform's model schemas (NULL for the first). */
+AK_API const ak_schema *ak_model_next(const ak_platform *p, const ak_schema *prev);
+
+/** Dumps every platform, op and schema as JSON (owned tree; free with cJSON_Delete). Used to
+ * generate .pyi stubs and reference docs. NULL on OOM. */
+AK_API ak_json *ak_describe(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

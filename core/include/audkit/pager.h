@@ -1,0 +1,47 @@
+/* audkit/pager.h - lazy iteration over paged operations (and chunked ones), as a step machine.
+ *
+ *   ak_pager_new(&p, client, "custom_audiences.list", params, &err)
+ *   loop: ak_pager_next(p, &step)
+ *     SEND/SLEEP : as for a call; feed responses with ak_pager_feed
+ *     AK_STEP_PAGE : one page is ready: ak_pager_items(p) (a request for the next page is only
+ *                    made when ak_pager_next is called again)
+ *     AK_STEP_DONE : no more pages
+ *     AK_STEP_ERROR: ak_pager_error(p); calling ak_pager_next again retries the same page
+ */
+#ifndef AUDKIT_PAGER_H
+#define AUDKIT_PAGER_H
+
+#include "call.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ak_pager ak_pager;
+
+/** `op` is a pager row ("custom_audiences.list") or a paged op ("custom_audiences.get").
+ * `params` borrowed; page number params are managed by the pager (a given page_size is kept).
+ * *out owned: ak_pager_free. Borrows the client, which must outlive it. */
+AK_API int ak_pager_new(ak_pager **out, ak_client *c, const char *op, const ak_json *params, ak_error *err);
+AK_API int ak_pager_next(ak_pager *p, ak_step *step);
+AK_API int ak_pager_feed(ak_pager *p, const ak_response *resp);
+/** After PAGE: the items of the page (borrowed JSON array, valid until the next ak_pager_next). */
+AK_API const ak_json *ak_pager_items(const ak_pager *p);
+/** After PAGE: the page's whole decoded result, e.g. with page_info (borrowed, same lifetime). */
+AK_API const ak_json *ak_pager_result(const ak_pager *p);
+/** After ERROR (borrowed until the next ak_pager_next). */
+AK_API const ak_error *ak_pager_error(const ak_pager *p);
+/** Number of page requests completed successfully. */
+AK_API int ak_pager_pages_fetched(const ak_pager *p);
+/** The op whose rows the items are (e.g. "custom_audiences.get"); its `item` schema is the model. */
+AK_API const ak_op *ak_pager_op(const ak_pager *p);
+/** Resume token: owned JSON {"op":..., "params":..., "next":N} (cJSON_Delete). NULL on OOM. */
+AK_API ak_json *ak_pager_state(const ak_pager *p);
+/** Creates a pager from a resume token (borrowed). */
+AK_API int ak_pager_resume(ak_pager **out, ak_client *c, const ak_json *state, ak_error *err);
+AK_API void ak_pager_free(ak_pager *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

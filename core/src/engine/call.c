@@ -1,0 +1,284 @@
+/* call.c - the step machine executing one operation row: validate, sign per attempt, send,
+ * map the envelope, retry with backoff, rate-limit. No I/O happens here. */
+#include "../internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum call_state { CS_READY, CS_WAITING, CS_DONE, CS_ERROR };
+
+struct ak_call {
+    ak_client *c;
+    const ak_op *op;
+    cJSON *params; /* owned, wire names */
+    enum call_state state;
+    int attempts;
+    int64_t pending_sleep; /* -1 none */
+    ak_req_build rb;
+    char *url;
+    ak_header *hdrs;
+    ak_request req;
+    cJSON *result;
+    ak_error err;
+};
+
+int ak_call_new(ak_call **out, ak_client *c, const char *opname, const ak_json *params, ak_error *err) {
+    *out = NULL;
+    ak_error_cleanup(err);
+    const ak_op *op = ak_op_find(c->platform, opname ? opname : "");
+    if (!op) {
+        ak_error_set(err, AK_ERR_VALIDATION, "unknown operation '%s' for %s", opname ? opname : "",
+                     c->platform->key);
+        ak_strlcpy(err->field, "op", sizeof err->field);
+        ak_strlcpy(err->rule, "must be an operation of the platform", sizeof err->rule);
+        return AK_FAIL;
+    }
+    if (op->kind != AK_OP_CALL) {
+        ak_error_set(err, AK_ERR_VALIDATION, "'%s' is a %s: use a pager", op->name,
+                     op->kind == AK_OP_PAGER ? "pager" : "chunked operation");
+        return AK_FAIL;
+    }
+    if (params && !cJSON_IsObject(params)) {
+        ak_error_add_violation(err, "params", "must be an object");
+        return AK_FAIL;
+    }
+    if (c->validate) {
+        ak_validate_ctx ctx = {ak_client_today_gmt8(c)};
+        if (ak_schema_validate(op->request, params, NULL, &ctx, err) != AK_OK)
+            return AK_FAIL;
+    }
+    ak_call *call = calloc(1, sizeof *call);
+    if (!call || !(call->params = ak_schema_encode(op->request, params))) {
+        free(call);
+        ak_error_nomem(err);
+        return AK_FAIL;
+    }
+    call->c = c;
+    call->op = op;
+    call->pending_sleep = -1;
+    *out = call;
+    return AK_OK;
+}
+
+static void free_attempt(ak_call *call) {
+    ak_rb_cleanup(&call->rb);
+    free(call->url);
+    free(call->hdrs);
+    call->url = NULL;
+    call->hdrs = NULL;
+}
+
+void ak_call_free(ak_call *call) {
+    if (!call)
+        return;
+    free_attempt(call);
+    cJSON_Delete(call->params);
+    cJSON_Delete(call->result);
+    ak_error_cleanup(&call->err);
+    free(call);
+}
+
+static ak_location location_of(const ak_call *call, const char *wire) {
+    const ak_field *f = ak_schema_lookup(call->op->request, wire);
+    ak_location loc = f ? f->location : AK_LOC_BODY;
+    if (loc == AK_LOC_BODY && strcmp(call->op->method, "GET") == 0)
+        loc = AK_LOC_QUERY; /* a GET has no body: parameters travel in the query */
+    return loc;
+}
+
+/* Builds path, query and body from the parameters; the platform then authorizes the attempt. */
+static int build_attempt(ak_call *call) {
+    ak_req_build *rb = &call->rb;
+    ak_error *err = &call->err;
+    ak_buf path = {0}, url = {0};
+    cJSON *body = NULL;
+    rb->method = call->op->method;
+
+    /* path template substitution */
+    for (const char *p = call->op->path; *p;) {
+        const char *open = strchr(p, '{');
+        if (!open) {
+            ak_buf_puts(&path, p);
+            break;
+        }
+        ak_buf_append(&path, p, (size_t)(open - p));
+        const char *close = strchr(open, '}');
+        if (!close)
+            break;
+        char name[64];
+        size_t n = (size_t)(close - open - 1) < sizeof name - 1 ? (size_t)(close - open - 1) : sizeof name - 1;
+        memcpy(name, open + 1, n);
+        name[n] = '\0';
+        const ak_field *f = ak_schema_lookup(call->op->request, name);
+        char *v = ak_json_query_value(cJSON_GetObjectItemCaseSensitive(call->params, f ? f->wire : name));
+        if (v)
+            ak_buf_urlencode(&path, v, strlen(v));
+        free(v);
+        p = close + 1;
+    }
+    rb->path = ak_buf_take(&path);
+    if (!rb->path)
+        goto nomem;
+
+    bool has_body = strcmp(call->op->method, "GET") != 0 && strcmp(call->op->method, "DELETE") != 0;
+    if (has_body && !(body = cJSON_CreateObject()))
+        goto nomem;
+    for (const cJSON *m = call->params->child; m; m = m->next) {
+        ak_location loc = location_of(call, m->string);
+        if (loc == AK_LOC_PATH)
+            continue;
+        if (loc == AK_LOC_BODY && body) {
+            if (!cJSON_AddItemToObject(body, m->string, cJSON_Duplicate(m, true)))
+                goto nomem;
+            continue;
+        }
+        char *v = ak_json_query_value(m);
+        bool ok = v && (loc == AK_LOC_HEADER ? ak_rb_add_header(rb, m->string, v) : ak_rb_add_query(rb, m->string, v));
+        free(v);
+        if (!ok)
+            goto nomem;
+    }
+    if (body) {
+        rb->body = cJSON_PrintUnformatted(body);
+        if (!rb->body)
+            goto nomem;
+        rb->body_len = strlen(rb->body);
+        cJSON_Delete(body);
+        body = NULL;
+        if (!ak_rb_add_header(rb, "Content-Type",
+                              call->op->content_type ? call->op->content_type : "application/json"))
+            goto nomem;
+    }
+    if (call->c->platform->authorize && call->c->platform->authorize(call->c, rb, err) != AK_OK)
+        return AK_FAIL;
+
+    ak_buf_puts(&url, call->c->base_url);
+    ak_buf_puts(&url, rb->path);
+    for (size_t i = 0; i < rb->nquery; i++) {
+        ak_buf_puts(&url, i ? "&" : "?");
+        ak_buf_urlencode(&url, rb->query[i].name, strlen(rb->query[i].name));
+        ak_buf_puts(&url, "=");
+        ak_buf_urlencode(&url, rb->query[i].value, strlen(rb->query[i].value));
+    }
+    call->url = ak_buf_take(&url);
+    call->hdrs = calloc(rb->nheaders + 1, sizeof *call->hdrs);
+    if (!call->url || !call->hdrs)
+        goto nomem;
+    for (size_t i = 0; i < rb->nheaders; i++) {
+        call->hdrs[i].name = rb->headers[i].name;
+        call->hdrs[i].value = rb->headers[i].value;
+    }
+    call->req.method = rb->method;
+    call->req.url = call->url;
+    call->req.headers = call->hdrs;
+    call->req.nheaders = rb->nheaders;
+    call->req.body = rb->body;
+    call->req.body_len = rb->body_len;
+    call->req.timeout_ms = call->c->timeout_ms;
+    call->req.connect_timeout_ms = call->c->connect_timeout_ms;
+    call->req.attempt = call->attempts;
+    call->req.op = call->op->name;
+    return AK_OK;
+nomem:
+    cJSON_Delete(body);
+    ak_buf_free(&path);
+    ak_buf_free(&url);
+    ak_error_nomem(err);
+    return AK_FAIL;
+}
+
+int ak_call_next(ak_call *call, ak_step *step) {
+    memset(step, 0, sizeof *step);
+    switch (call->state) {
+    case CS_DONE: step->kind = AK_STEP_DONE; return AK_OK;
+    case CS_ERROR: step->kind = AK_STEP_ERROR; return AK_OK;
+    case CS_WAITING:
+        ak_error_set(&call->err, AK_ERR_TRANSPORT, "ak_call_next called before ak_call_feed");
+        call->state = CS_ERROR;
+        step->kind = AK_STEP_ERROR;
+        return AK_OK;
+    case CS_READY: break;
+    }
+    if (call->pending_sleep >= 0) {
+        step->kind = AK_STEP_SLEEP;
+        step->sleep_ms = call->pending_sleep;
+        call->pending_sleep = -1;
+        return AK_OK;
+    }
+    ak_client *c = call->c;
+    if (call->op->rate_per_sec > 0) {
+        int64_t now = ak_client_now_ms(c);
+        if (now < c->next_slot_ms) {
+            step->kind = AK_STEP_SLEEP;
+            step->sleep_ms = c->next_slot_ms - now;
+            return AK_OK;
+        }
+        c->next_slot_ms = now + 1000 / call->op->rate_per_sec;
+    }
+    free_attempt(call);
+    call->attempts++;
+    if (build_attempt(call) != AK_OK) {
+        call->state = CS_ERROR;
+        step->kind = AK_STEP_ERROR;
+        return AK_OK;
+    }
+    call->state = CS_WAITING;
+    step->kind = AK_STEP_SEND;
+    step->request = &call->req;
+    return AK_OK;
+}
+
+int ak_call_feed(ak_call *call, const ak_response *resp) {
+    if (call->state != CS_WAITING)
+        return AK_FAIL;
+    ak_error *err = &call->err;
+    ak_error_cleanup(err);
+    cJSON *result = NULL;
+    bool idempotent = (call->op->flags & AK_OPF_IDEMPOTENT) != 0;
+    if (resp->error_kind != AK_ERR_NONE) {
+        ak_error_set(err, resp->error_kind == AK_ERR_TIMEOUT ? AK_ERR_TIMEOUT : AK_ERR_TRANSPORT, "%s: %s",
+                     call->op->name, resp->error_message ? resp->error_message : "transport failure");
+        /* a request that never left (connect failure) is always safe to retry */
+        err->retryable = idempotent || (resp->error_message && strncmp(resp->error_message, "connect:", 8) == 0);
+    } else if (call->c->platform->map_response(call->c, call->op, resp, &result, err) == AK_OK) {
+        if (!result && !(result = cJSON_CreateObject())) {
+            ak_error_nomem(err);
+        } else if (call->op->result && ak_schema_decode(call->op->result, result, err) != AK_OK) {
+            cJSON_Delete(result);
+            result = NULL;
+        }
+    }
+    if (err->http_status == 0)
+        err->http_status = resp->status;
+    if (err->kind == AK_ERR_HTTP && resp->status == 500 && !idempotent)
+        err->retryable = 0;
+    if (err->kind == AK_ERR_NONE) {
+        cJSON_Delete(call->result);
+        call->result = result;
+        call->state = CS_DONE;
+        return AK_OK;
+    }
+    cJSON_Delete(result);
+    if (err->retryable && call->attempts <= call->c->retries) {
+        int64_t after = ak_retry_after_ms(resp);
+        call->pending_sleep = after >= 0 ? after : ak_retry_backoff_ms(call->c, call->attempts + 1);
+        call->state = CS_READY;
+    } else {
+        call->state = CS_ERROR;
+    }
+    return AK_OK;
+}
+
+const ak_json *ak_call_result(const ak_call *call) { return call->state == CS_DONE ? call->result : NULL; }
+
+ak_json *ak_call_take_result(ak_call *call) {
+    if (call->state != CS_DONE)
+        return NULL;
+    cJSON *r = call->result;
+    call->result = NULL;
+    return r;
+}
+
+const ak_error *ak_call_error(const ak_call *call) { return &call->err; }
+int ak_call_attempts(const ak_call *call) { return call->attempts; }
+const ak_op *ak_call_op(const ak_call *call) { return call->op; }

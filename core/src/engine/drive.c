@@ -1,0 +1,92 @@
+/* drive.c - the blocking driver: pumps calls and pagers with the client's transport. */
+#include "../internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+static void real_sleep(int64_t ms) {
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+/* Performs a SEND or SLEEP step; fills resp for SEND. Returns AK_FAIL with err on abort. */
+static int do_step(ak_client *c, const ak_step *st, ak_response *resp, const ak_drive_hooks *h, ak_error *err) {
+    void *tok = NULL;
+    int rc = AK_OK;
+    if (st->kind == AK_STEP_SLEEP && h && h->sleep_ms) {
+        h->sleep_ms(h->ud, st->sleep_ms);
+        return h->check ? (h->check(h->ud, err) ? AK_FAIL : AK_OK) : AK_OK;
+    }
+    if (h && h->block_begin)
+        tok = h->block_begin(h->ud);
+    if (st->kind == AK_STEP_SLEEP) {
+        real_sleep(st->sleep_ms);
+    } else if (!c->has_transport) {
+        ak_error_set(err, AK_ERR_TRANSPORT, "client has no transport");
+        rc = AK_FAIL;
+    } else {
+        rc = c->transport.send(c->transport.ud, st->request, resp, err);
+    }
+    if (h && h->block_end)
+        h->block_end(h->ud, tok);
+    if (rc == AK_OK && h && h->check && h->check(h->ud, err))
+        rc = AK_FAIL;
+    return rc;
+}
+
+int ak_drive_call(ak_client *c, ak_call *call, const ak_drive_hooks *h, ak_error *err) {
+    ak_error_cleanup(err);
+    for (;;) {
+        ak_step st;
+        ak_response resp = {0};
+        ak_call_next(call, &st);
+        switch (st.kind) {
+        case AK_STEP_DONE: return AK_OK;
+        case AK_STEP_ERROR: ak_error_copy(err, ak_call_error(call)); return AK_FAIL;
+        case AK_STEP_PAGE: return AK_OK;
+        case AK_STEP_SLEEP:
+        case AK_STEP_SEND:
+            if (do_step(c, &st, &resp, h, err) != AK_OK)
+                return AK_FAIL;
+            if (st.kind == AK_STEP_SEND)
+                ak_call_feed(call, &resp);
+            break;
+        }
+    }
+}
+
+int ak_drive_pager(ak_client *c, ak_pager *p, const ak_drive_hooks *h, int *has_page, ak_error *err) {
+    ak_error_cleanup(err);
+    *has_page = 0;
+    for (;;) {
+        ak_step st;
+        ak_response resp = {0};
+        ak_pager_next(p, &st);
+        switch (st.kind) {
+        case AK_STEP_DONE: return AK_OK;
+        case AK_STEP_PAGE: *has_page = 1; return AK_OK;
+        case AK_STEP_ERROR: ak_error_copy(err, ak_pager_error(p)); return AK_FAIL;
+        case AK_STEP_SLEEP:
+        case AK_STEP_SEND:
+            if (do_step(c, &st, &resp, h, err) != AK_OK)
+                return AK_FAIL;
+            if (st.kind == AK_STEP_SEND)
+                ak_pager_feed(p, &resp);
+            break;
+        }
+    }
+}
+
+int ak_call_simple(ak_client *c, const char *op, const ak_json *params, ak_json **result, ak_error *err) {
+    ak_call *call = NULL;
+    *result = NULL;
+    if (ak_call_new(&call, c, op, params, err) != AK_OK)
+        return AK_FAIL;
+    int rc = ak_drive_call(c, call, NULL, err);
+    if (rc == AK_OK)
+        *result = ak_call_take_result(call);
+    ak_call_free(call);
+    return rc;
+}

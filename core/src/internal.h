@@ -1,0 +1,138 @@
+/* internal.h - private structures shared by the core's translation units. Not installed. */
+#ifndef AUDKIT_INTERNAL_H
+#define AUDKIT_INTERNAL_H
+
+#include "audkit/audkit.h"
+#include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <stdbool.h>
+
+/* ---- growable byte buffer (owned storage in `p`, always NUL-terminated when non-NULL) ---- */
+typedef struct ak_buf {
+    char *p;
+    size_t len, cap;
+    bool oom;
+} ak_buf;
+
+void ak_buf_free(ak_buf *b);
+bool ak_buf_append(ak_buf *b, const char *s, size_t n);
+bool ak_buf_puts(ak_buf *b, const char *s);
+bool ak_buf_printf(ak_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* RFC 3986 percent-encoding: only A-Za-z0-9-_.~ left bare (space = %20). */
+bool ak_buf_urlencode(ak_buf *b, const char *s, size_t n);
+/* Takes the buffer's storage (owned, malloc'd; "" when empty); NULL on OOM. */
+char *ak_buf_take(ak_buf *b);
+
+char *ak_strdup(const char *s);
+char *ak_strndup(const char *s, size_t n);
+/* Copies with truncation into a fixed buffer. */
+void ak_strlcpy(char *dst, const char *src, size_t cap);
+
+/* ---- errors ---- */
+void ak_error_set(ak_error *err, ak_error_kind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void ak_error_nomem(ak_error *err);
+/* Appends one violation (also fills err->field/rule with the first one). */
+void ak_error_add_violation(ak_error *err, const char *field, const char *rule);
+
+/* ---- JSON helpers ---- */
+#define AK_MAX_SAFE_INT 9007199254740992.0 /* 2^53 */
+/* Reads an exact integer from a number (or numeric string when `allow_string`). */
+bool ak_json_int64(const cJSON *v, bool allow_string, int64_t *out);
+/* Dotted path lookup ("page_info.total_page"); NULL when absent. Borrowed. */
+cJSON *ak_json_path(const cJSON *obj, const char *path);
+/* The query-string text of a scalar or the JSON text of an array/object (owned). */
+char *ak_json_query_value(const cJSON *v);
+
+/* ---- descriptor internals ---- */
+typedef struct ak_req_build ak_req_build;
+
+/** One query parameter or header, owned strings. */
+typedef struct ak_kv {
+    char *name;
+    char *value;
+} ak_kv;
+
+/** The request being assembled for one attempt. */
+struct ak_req_build {
+    const char *method;
+    char *path;         /* owned: base path + op path after substitution */
+    ak_kv *query;       /* owned array */
+    size_t nquery, capquery;
+    ak_kv *headers;     /* owned array */
+    size_t nheaders, capheaders;
+    char *body;         /* owned */
+    size_t body_len;
+};
+
+bool ak_rb_add_query(ak_req_build *rb, const char *name, const char *value);
+bool ak_rb_add_header(ak_req_build *rb, const char *name, const char *value);
+void ak_rb_cleanup(ak_req_build *rb);
+
+struct ak_platform {
+    const char *key;
+    const char *display_name;
+    const char *default_base_url;
+    const char *const *credentials;          /* accepted credential names */
+    const char *const *secrets;              /* subset never printed */
+    /* Checks the configured credentials (required combinations). */
+    int (*check_credentials)(const ak_client *c, ak_error *err);
+    /* Adds authentication to one attempt (fresh nonce/timestamp/signature each time). */
+    int (*authorize)(ak_client *c, ak_req_build *rb, ak_error *err);
+    /* Maps a response to a result (owned, may be NULL) or an error with kind/retryable. */
+    int (*map_response)(ak_client *c, const ak_op *op, const ak_response *resp, cJSON **result, ak_error *err);
+    const ak_op *ops;
+    size_t nops;
+    const ak_schema *const *models;          /* NULL-terminated */
+};
+
+/* Registry of platforms (registry.c). */
+extern const ak_platform ak_platform_tencent_ads;
+extern const ak_platform ak_platform_sensors_data;
+extern const ak_platform ak_platform_thinking_data;
+extern const ak_platform ak_platform_baidu_search;
+extern const ak_platform ak_platform_volcengine_live;
+
+/* ---- client internals ---- */
+struct ak_client {
+    const ak_platform *platform;
+    char *base_url;          /* owned, without trailing slash */
+    cJSON *credentials;      /* owned object: name -> string */
+    long timeout_ms, connect_timeout_ms;
+    int retries;
+    int64_t backoff_ms, max_backoff_ms;
+    bool validate;
+    ak_transport transport;  /* owned */
+    bool has_transport;
+    ak_clock_fn clock;
+    void *clock_ud;
+    ak_random_fn random;
+    void *random_ud;
+    int64_t next_slot_ms;    /* rate limiter: earliest time of the next rate-limited send */
+    unsigned jitter_state;
+};
+
+/* Credential value by name (borrowed), NULL when absent. */
+const char *ak_client_credential(const ak_client *c, const char *name);
+/* Random bytes from the client's source; AK_OK/AK_FAIL. */
+int ak_client_random(ak_client *c, unsigned char *buf, size_t len, ak_error *err);
+/* Days since epoch of "today" in GMT+8 from the client's clock. */
+int64_t ak_client_today_gmt8(const ak_client *c);
+
+/* ---- retry policy (retry.c) ---- */
+/* Delay before attempt `next_attempt` (2, 3, ...): exponential with full jitter. */
+int64_t ak_retry_backoff_ms(ak_client *c, int next_attempt);
+/* Parses Retry-After seconds from response headers; -1 when absent. */
+int64_t ak_retry_after_ms(const ak_response *resp);
+
+/* ---- shared envelope helpers ---- */
+/* Parses a response body as JSON (owned) or sets a DECODE error. */
+cJSON *ak_parse_body(const ak_response *resp, ak_error *err);
+/* Maps a non-2xx response without a recognised envelope to AK_ERR_HTTP. */
+void ak_error_from_http(const ak_response *resp, ak_error *err);
+/* Looks up a response header (case-insensitive); borrowed or NULL. */
+const char *ak_response_header(const ak_response *resp, const char *name);
+
+/* ---- schema helpers ---- */
+const ak_field *ak_schema_lookup(const ak_schema *s, const char *key);
+
+#endif

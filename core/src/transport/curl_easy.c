@@ -1,0 +1,194 @@
+/* curl_easy.c - the libcurl transport: one reused easy handle per transport, so connections
+ * are pooled and kept alive across calls; gzip; HTTP/2 when offered; proxy; TLS verification. */
+#include "../internal.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct curl_tp {
+    CURL *easy;
+    char *proxy, *ca_file, *user_agent;
+    int verify;
+    ak_buf body;
+    ak_buf hdr_text;      /* raw header lines of the final response */
+    ak_header *headers;   /* parsed, pointing into hdr_text */
+    size_t nheaders;
+    char errbuf[CURL_ERROR_SIZE];
+    char message[CURL_ERROR_SIZE + 64];
+} curl_tp;
+
+static size_t on_body(char *ptr, size_t size, size_t n, void *ud) {
+    curl_tp *t = ud;
+    return ak_buf_append(&t->body, ptr, size * n) ? size * n : 0;
+}
+
+static size_t on_header(char *ptr, size_t size, size_t n, void *ud) {
+    curl_tp *t = ud;
+    size_t len = size * n;
+    if (len >= 5 && memcmp(ptr, "HTTP/", 5) == 0)
+        t->hdr_text.len = 0; /* a new response (after 100-continue or a redirect) */
+    return ak_buf_append(&t->hdr_text, ptr, len) ? len : 0;
+}
+
+/* Splits "Name: value\r\n" lines in hdr_text into t->headers (in place). */
+static void parse_headers(curl_tp *t) {
+    free(t->headers);
+    t->headers = NULL;
+    t->nheaders = 0;
+    if (!t->hdr_text.p)
+        return;
+    size_t cap = 0;
+    for (char *p = t->hdr_text.p; *p; p++)
+        cap += *p == '\n';
+    t->headers = calloc(cap + 1, sizeof *t->headers);
+    if (!t->headers)
+        return;
+    char *line = t->hdr_text.p;
+    while (line && *line) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        size_t l = strlen(line);
+        if (l && line[l - 1] == '\r')
+            line[l - 1] = '\0';
+        char *colon = strchr(line, ':');
+        if (colon && strncmp(line, "HTTP/", 5) != 0) {
+            *colon = '\0';
+            char *v = colon + 1;
+            while (*v == ' ' || *v == '\t')
+                v++;
+            t->headers[t->nheaders].name = line;
+            t->headers[t->nheaders].value = v;
+            t->nheaders++;
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+}
+
+static int curl_send(void *ud, const ak_request *req, ak_response *resp, ak_error *err) {
+    curl_tp *t = ud;
+    struct curl_slist *hl = NULL;
+    (void)err;
+    t->body.len = 0;
+    t->hdr_text.len = 0;
+    if (t->body.p)
+        t->body.p[0] = '\0';
+    if (t->hdr_text.p)
+        t->hdr_text.p[0] = '\0';
+    t->errbuf[0] = '\0';
+    memset(resp, 0, sizeof *resp);
+
+    CURL *e = t->easy;
+    curl_easy_reset(e); /* keeps the connection cache: connections are reused */
+    curl_easy_setopt(e, CURLOPT_URL, req->url);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ? req->timeout_ms : 30000L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms > 0 ? req->connect_timeout_ms : 10000L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, t->verify ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, t->verify ? 2L : 0L);
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, t->user_agent ? t->user_agent : "audkit/" AK_VERSION_STRING);
+    if (t->proxy)
+        curl_easy_setopt(e, CURLOPT_PROXY, t->proxy);
+    if (t->ca_file)
+        curl_easy_setopt(e, CURLOPT_CAINFO, t->ca_file);
+    if (strcmp(req->method, "GET") == 0) {
+        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    } else {
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+        if (strcmp(req->method, "POST") != 0)
+            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
+    }
+    for (size_t i = 0; i < req->nheaders; i++) {
+        char line[8192];
+        snprintf(line, sizeof line, "%s: %s", req->headers[i].name, req->headers[i].value);
+        struct curl_slist *n = curl_slist_append(hl, line);
+        if (!n)
+            break;
+        hl = n;
+    }
+    struct curl_slist *n = curl_slist_append(hl, "Expect:");
+    if (n)
+        hl = n;
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);
+
+    CURLcode rc = curl_easy_perform(e);
+    curl_slist_free_all(hl);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
+    if (rc != CURLE_OK) {
+        const char *what = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
+        bool connect = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+                       rc == CURLE_COULDNT_RESOLVE_PROXY;
+        snprintf(t->message, sizeof t->message, "%s%s", connect ? "connect: " : "", what);
+        resp->error_kind = rc == CURLE_OPERATION_TIMEDOUT ? AK_ERR_TIMEOUT : AK_ERR_TRANSPORT;
+        resp->error_message = t->message;
+        return AK_OK;
+    }
+    long status = 0;
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    parse_headers(t);
+    resp->status = (int)status;
+    resp->headers = t->headers;
+    resp->nheaders = t->nheaders;
+    resp->body = t->body.p ? t->body.p : "";
+    resp->body_len = t->body.len;
+    return AK_OK;
+}
+
+static void curl_destroy(void *ud) {
+    curl_tp *t = ud;
+    if (!t)
+        return;
+    if (t->easy)
+        curl_easy_cleanup(t->easy);
+    free(t->proxy);
+    free(t->ca_file);
+    free(t->user_agent);
+    ak_buf_free(&t->body);
+    ak_buf_free(&t->hdr_text);
+    free(t->headers);
+    free(t);
+}
+
+int ak_transport_curl_new(ak_transport *out, const ak_curl_options *opts, ak_error *err) {
+    memset(out, 0, sizeof *out);
+    if (ak_global_init() != AK_OK) {
+        ak_error_set(err, AK_ERR_TRANSPORT, "libcurl global initialisation failed");
+        return AK_FAIL;
+    }
+    curl_tp *t = calloc(1, sizeof *t);
+    if (!t || !(t->easy = curl_easy_init())) {
+        free(t);
+        ak_error_nomem(err);
+        return AK_FAIL;
+    }
+    t->verify = opts ? opts->verify : 1;
+    if (opts && ((opts->proxy && !(t->proxy = ak_strdup(opts->proxy))) ||
+                 (opts->ca_file && !(t->ca_file = ak_strdup(opts->ca_file))) ||
+                 (opts->user_agent && !(t->user_agent = ak_strdup(opts->user_agent))))) {
+        curl_destroy(t);
+        ak_error_nomem(err);
+        return AK_FAIL;
+    }
+    out->send = curl_send;
+    out->destroy = curl_destroy;
+    out->ud = t;
+    return AK_OK;
+}
+
+void ak_transport_destroy(ak_transport *t) {
+    if (t && t->destroy)
+        t->destroy(t->ud);
+    if (t)
+        memset(t, 0, sizeof *t);
+}

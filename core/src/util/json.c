@@ -1,0 +1,70 @@
+/* json.c - cJSON helpers: exact integers, dotted paths, query values. */
+#include "../internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool ak_json_int64(const cJSON *v, bool allow_string, int64_t *out) {
+    if (cJSON_IsNumber(v)) {
+        /* Never read valueint (32-bit, saturating); valuedouble with range checks. */
+        double d = v->valuedouble;
+        if (!isfinite(d) || d != floor(d) || fabs(d) > AK_MAX_SAFE_INT)
+            return false;
+        *out = (int64_t)d;
+        return true;
+    }
+    if (allow_string && cJSON_IsString(v) && v->valuestring[0]) {
+        const char *s = v->valuestring;
+        char *end = NULL;
+        errno = 0;
+        long long x = strtoll(s, &end, 10);
+        if (errno || *end || end == s || (s[0] != '-' && (s[0] < '0' || s[0] > '9')))
+            return false;
+        *out = (int64_t)x;
+        return true;
+    }
+    return false;
+}
+
+cJSON *ak_json_path(const cJSON *obj, const char *path) {
+    const cJSON *cur = obj;
+    const char *p = path;
+    while (cur && *p) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        const cJSON *next = NULL;
+        if (cJSON_IsObject(cur)) {
+            for (const cJSON *ch = cur->child; ch; ch = ch->next) {
+                if (ch->string && strlen(ch->string) == n && memcmp(ch->string, p, n) == 0) {
+                    next = ch;
+                    break;
+                }
+            }
+        }
+        cur = next;
+        p = dot ? dot + 1 : p + n;
+    }
+    return (cJSON *)cur;
+}
+
+char *ak_json_query_value(const cJSON *v) {
+    char tmp[64];
+    if (cJSON_IsString(v))
+        return ak_strdup(v->valuestring);
+    if (cJSON_IsBool(v))
+        return ak_strdup(cJSON_IsTrue(v) ? "true" : "false");
+    if (cJSON_IsNumber(v)) {
+        int64_t i;
+        if (ak_json_int64(v, false, &i))
+            snprintf(tmp, sizeof tmp, "%lld", (long long)i);
+        else
+            snprintf(tmp, sizeof tmp, "%.17g", v->valuedouble);
+        return ak_strdup(tmp);
+    }
+    if (cJSON_IsNull(v))
+        return ak_strdup("");
+    return cJSON_PrintUnformatted(v);
+}
