@@ -35,7 +35,7 @@ void ak_error_nomem(ak_error *err);
 void ak_error_add_violation(ak_error *err, const char *field, const char *rule);
 
 /* ---- JSON helpers ---- */
-#define AK_MAX_SAFE_INT 9007199254740992.0 /* 2^53 */
+#define AK_MAX_SAFE_INT 9007199254740991.0 /* 2^53 - 1: larger doubles may already be rounded */
 /* Reads an exact integer from a number (or numeric string when `allow_string`). */
 bool ak_json_int64(const cJSON *v, bool allow_string, int64_t *out);
 /* Dotted path lookup ("page_info.total_page"); NULL when absent. Borrowed. */

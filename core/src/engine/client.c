@@ -178,7 +178,7 @@ int ak_client_new(ak_client **out, const char *platform, const ak_json *config, 
         if (v && !cJSON_AddStringToObject(c->credentials, *k, v))
             goto nomem;
     }
-    if (err->kind == AK_ERR_NONE && p->check_credentials)
+    if (p->check_credentials)
         p->check_credentials(c, err);
     if (err->kind != AK_ERR_NONE) {
         ak_client_free(c);

@@ -1,0 +1,72 @@
+# audkit - the two commands: `make demo` and `make test`. Both install what they need first.
+SHELL := /bin/bash
+PYTHON ?= python3
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+JOBS ?= 2
+export PYTHONPATH := $(CURDIR)/python:$(PYTHONPATH)
+
+APT_PACKAGES := build-essential cmake pkg-config libcurl4-openssl-dev libcjson-dev libssl-dev \
+                lua5.4 liblua5.4-dev lua-busted luajit libluajit-5.1-dev curl
+PIP_PACKAGES := pytest setuptools wheel
+
+.PHONY: all deps deps-apt deps-pip build build-c build-asan build-python test test-c test-python test-lua \
+        demo demo-lua format format-check describe clean
+
+all: build
+
+deps: deps-apt deps-pip
+
+deps-apt:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+deps-pip:
+	@$(PYTHON) -c "import pytest, setuptools, wheel" 2>/dev/null || $(PYTHON) -m pip install -q $(PIP_PACKAGES)
+
+# Release-style build: shared/static library, the Lua modules (Lua 5.4 and LuaJIT), tools.
+build-c:
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAUDKIT_BUILD_TESTS=OFF >/dev/null
+	cmake --build build -j$(JOBS)
+
+# Test build of the core: AddressSanitizer + UBSan, C tests only.
+build-asan:
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAUDKIT_SANITIZE=ON -DAUDKIT_BUILD_LUA=OFF >/dev/null
+	cmake --build build-asan -j$(JOBS)
+
+build-python:
+	$(PYTHON) setup.py -q build_ext --inplace
+
+build: deps build-c build-python
+
+test: deps build build-asan
+	$(MAKE) test-c test-python test-lua
+
+test-c:
+	cd build-asan && ctest --output-on-failure -j$(JOBS)
+
+test-python:
+	$(PYTHON) -m pytest -q tests/python
+
+test-lua:
+	busted --lua=lua5.4 --cpath='build/lua/?.so;build/lua/?/?.so' --lpath='lua/?.lua;lua/?/init.lua' tests/lua
+
+demo: deps build
+	$(PYTHON) examples/tour.py
+
+demo-lua: deps build
+	lua5.4 examples/tour.lua
+
+describe: build-c
+	./build/audkit-describe
+
+format:
+	clang-format -i $$(git ls-files 'core/*.c' 'core/*.h' 'lua/*.c' 'lua/*.h' 'python/*.c' 'tests/c/*.c' 'tests/c/*.h' 'tools/*.c')
+
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files 'core/*.c' 'core/*.h' 'lua/*.c' 'lua/*.h' 'python/*.c' 'tests/c/*.c' 'tests/c/*.h' 'tools/*.c')
+
+clean:
+	rm -rf build build-asan python/audkit/_core*.so

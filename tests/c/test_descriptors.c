@@ -1,0 +1,128 @@
+/* test_descriptors.c - invariants every descriptor row must satisfy (walks all platforms). */
+#include "harness.h"
+
+#include <ctype.h>
+
+static int is_snake(const char *s) {
+    if (!s || !*s || !islower((unsigned char)s[0]))
+        return 0;
+    for (; *s; s++)
+        if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '_'))
+            return 0;
+    return 1;
+}
+
+/* Resolves a dotted rule path through a schema. */
+static int path_resolves(const ak_schema *s, const char *path) {
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *seg = strtok(buf, "."); seg; seg = strtok(NULL, ".")) {
+        if (!s)
+            return 0;
+        const ak_field *f = ak_schema_field(s, seg);
+        if (!f)
+            return 0;
+        s = f->schema;
+    }
+    return 1;
+}
+
+static void check_schema(const ak_schema *s, int depth) {
+    CHECK(s->name && *s->name);
+    if (depth > 12)
+        return;
+    for (const ak_field *f = ak_schema_field_next(s, NULL); f; f = ak_schema_field_next(s, f)) {
+        CHECK(is_snake(f->name));
+        CHECK(f->wire && *f->wire);
+        CHECK(ak_schema_field(s, f->name) == f);
+        if (f->type == AK_TYPE_ENUM && f->values)
+            CHECK(f->values[0] != NULL);
+        if (f->type == AK_TYPE_ARRAY) {
+            CHECK(f->item_type != AK_TYPE_ARRAY);
+            if (f->min_items && f->max_items)
+                CHECK(f->min_items <= f->max_items);
+        } else {
+            CHECK(f->min_items == 0 && f->max_items == 0);
+        }
+        if (f->schema)
+            CHECK(f->type == AK_TYPE_OBJECT || (f->type == AK_TYPE_ARRAY && f->item_type == AK_TYPE_OBJECT));
+        if (f->min_len && f->max_len)
+            CHECK(f->min_len <= f->max_len);
+        if ((f->flags & AK_F_MIN) && (f->flags & AK_F_MAX))
+            CHECK(f->min <= f->max);
+        if (f->schema)
+            check_schema(f->schema, depth + 1);
+    }
+    for (size_t i = 0; i < s->nrules; i++) {
+        const ak_rule *r = &s->rules[i];
+        CHECK(r->field || r->fields);
+        if (r->field)
+            CHECK(path_resolves(s, r->field));
+        for (const char *const *p = r->fields; p && *p; p++)
+            CHECK(path_resolves(s, *p));
+        if (r->cond_field)
+            CHECK(path_resolves(s, r->cond_field));
+    }
+}
+
+static void test_every_op(void) {
+    int nplat = 0, nops = 0;
+    for (const ak_platform *p = ak_platform_next(NULL); p; p = ak_platform_next(p)) {
+        nplat++;
+        CHECK(is_snake(ak_platform_key(p)));
+        CHECK(ak_platform_find(ak_platform_key(p)) == p);
+        CHECK(ak_platform_credentials(p) && ak_platform_credentials(p)[0]);
+        for (const ak_op *op = ak_op_next(p, NULL); op; op = ak_op_next(p, op)) {
+            nops++;
+            const char *dot = strchr(op->name, '.');
+            CHECK(dot != NULL);
+            CHECK(ak_op_find(p, op->name) == op);
+            CHECK(strcmp(op->method, "GET") == 0 || strcmp(op->method, "POST") == 0);
+            CHECK(op->path && op->path[0] == '/');
+            CHECK(op->request != NULL);
+            if (op->request)
+                check_schema(op->request, 0);
+            if (op->result)
+                check_schema(op->result, 0);
+            if (op->kind == AK_OP_PAGER) {
+                const ak_op *t = ak_op_find(p, op->target);
+                CHECK(t != NULL && t->kind == AK_OP_CALL && t->pager != NULL);
+                CHECK(op->pager != NULL && op->item != NULL);
+            }
+            if (op->pager) {
+                CHECK(op->pager->items_path != NULL);
+                CHECK(op->pager->max_page_size > 0);
+                CHECK(ak_schema_field(op->request, op->pager->page_param) != NULL);
+                CHECK(ak_schema_field(op->request, op->pager->size_param) != NULL);
+            }
+        }
+        for (const ak_schema *s = ak_model_next(p, NULL); s; s = ak_model_next(p, s))
+            check_schema(s, 0);
+    }
+    CHECK(nplat == 5);
+    CHECK(nops >= 5);
+}
+
+static void test_describe(void) {
+    cJSON *d = ak_describe();
+    CHECK(d != NULL);
+    cJSON *plats = cJSON_GetObjectItem(d, "platforms");
+    CHECK(cJSON_GetArraySize(plats) == 5);
+    cJSON *tx = cJSON_GetArrayItem(plats, 0);
+    CHECK_STR(cJSON_GetObjectItem(tx, "key")->valuestring, "tencent_ads");
+    cJSON *schemas = cJSON_GetObjectItem(tx, "schemas");
+    CHECK(cJSON_GetObjectItem(schemas, "CustomAudience") != NULL);
+    CHECK(cJSON_GetObjectItem(schemas, "AudienceSpec") != NULL);
+    /* error kinds come from the one X-macro list */
+    cJSON *kinds = cJSON_GetObjectItem(d, "error_kinds");
+    CHECK(cJSON_GetArraySize(kinds) == AK_ERR__COUNT);
+    CHECK_STR(ak_error_kind_name(AK_ERR_RATE_LIMITED), "rate_limited");
+    CHECK_STR(ak_error_kind_name((ak_error_kind)99), "unknown");
+    cJSON_Delete(d);
+}
+
+int main(void) {
+    RUN(test_every_op);
+    RUN(test_describe);
+    DONE();
+}
