@@ -62,6 +62,8 @@ static void check_schema(const ak_schema *s, int depth) {
             CHECK(path_resolves(s, *p));
         if (r->cond_field)
             CHECK(path_resolves(s, r->cond_field));
+        if (r->cond2_field)
+            CHECK(path_resolves(s, r->cond2_field));
     }
 }
 

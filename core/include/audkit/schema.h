@@ -113,6 +113,9 @@ typedef struct ak_rule {
     const char *cond_field;          /* dotted path relative to the schema's object, or NULL */
     const char *const *cond_values;  /* NULL-terminated */
     int cond_negate;
+    const char *cond2_field;         /* optional second condition, ANDed with the first */
+    const char *const *cond2_values;
+    int cond2_negate;
     double bound, bound2;
     const char *text;                /* the rule in words, shown in errors */
 } ak_rule;

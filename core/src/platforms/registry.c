@@ -155,6 +155,13 @@ static cJSON *describe_schema(const ak_schema *s) {
         cJSON_AddItemToObject(ro, "field", str_or_null(r->field));
         cJSON_AddItemToObject(ro, "fields", r->fields ? str_list(r->fields) : cJSON_CreateNull());
         cJSON_AddItemToObject(ro, "when", str_or_null(r->cond_field));
+        cJSON_AddItemToObject(ro, "when_values", r->cond_values ? str_list(r->cond_values) : cJSON_CreateNull());
+        cJSON_AddBoolToObject(ro, "when_negated", r->cond_negate);
+        cJSON_AddItemToObject(ro, "and_when", str_or_null(r->cond2_field));
+        cJSON_AddItemToObject(ro, "and_when_values", r->cond2_values ? str_list(r->cond2_values) : cJSON_CreateNull());
+        cJSON_AddBoolToObject(ro, "and_when_negated", r->cond2_negate);
+        cJSON_AddNumberToObject(ro, "bound", r->bound);
+        cJSON_AddNumberToObject(ro, "bound2", r->bound2);
         cJSON_AddItemToObject(ro, "text", str_or_null(r->text));
         cJSON_AddItemToArray(rules, ro);
     }

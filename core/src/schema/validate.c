@@ -329,21 +329,27 @@ static const cJSON *rule_get(const ak_schema *s, const cJSON *obj, const char *p
 
 static bool present(const cJSON *v) { return v && !cJSON_IsNull(v); }
 
-static bool cond_matches(const ak_schema *s, const cJSON *obj, const ak_rule *r) {
-    if (!r->cond_field)
+static bool one_cond(const ak_schema *s, const cJSON *obj, const char *field, const char *const *values,
+                     int negate) {
+    if (!field)
         return true;
-    const cJSON *cv = rule_get(s, obj, r->cond_field, NULL);
+    const cJSON *cv = rule_get(s, obj, field, NULL);
     bool m;
-    if (!r->cond_values) {
+    if (!values) {
         m = present(cv);
     } else if (!present(cv)) {
         m = false;
     } else {
         char *text = ak_json_query_value(cv);
-        m = text && in_values(r->cond_values, text);
+        m = text && in_values(values, text);
         free(text);
     }
-    return r->cond_negate ? !m : m;
+    return negate ? !m : m;
+}
+
+static bool cond_matches(const ak_schema *s, const cJSON *obj, const ak_rule *r) {
+    return one_cond(s, obj, r->cond_field, r->cond_values, r->cond_negate) &&
+           one_cond(s, obj, r->cond2_field, r->cond2_values, r->cond2_negate);
 }
 
 static bool num_or_date(const cJSON *v, double *out) {
