@@ -8,6 +8,8 @@ export PYTHONPATH := $(CURDIR)/python:$(PYTHONPATH)
 APT_PACKAGES := build-essential cmake pkg-config libcurl4-openssl-dev libcjson-dev libssl-dev \
                 lua5.4 liblua5.4-dev lua-busted luajit libluajit-5.1-dev curl
 PIP_PACKAGES := pytest setuptools wheel
+# the vendors' own signers, used only by tests as independent oracles (their pins are old: --no-deps)
+PIP_ORACLES := volcengine bce-python-sdk pytz pycryptodome future six
 
 .PHONY: all deps deps-apt deps-pip build build-c build-asan build-python test test-c test-python test-lua \
         demo demo-lua format format-check describe clean
@@ -25,6 +27,8 @@ deps-apt:
 
 deps-pip:
 	@$(PYTHON) -c "import pytest, setuptools, wheel" 2>/dev/null || $(PYTHON) -m pip install -q $(PIP_PACKAGES)
+	@$(PYTHON) -c "import volcengine.auth.SignerV4, baidubce.auth.bce_v1_signer" 2>/dev/null || \
+	  $(PYTHON) -m pip install -q --no-deps $(PIP_ORACLES)
 
 # Release-style build: shared/static library, the Lua modules (Lua 5.4 and LuaJIT), tools.
 build-c:

@@ -30,23 +30,33 @@ typedef enum ak_page_style {
 
 typedef struct ak_pager_desc {
     ak_page_style style;
-    const char *page_param;   /* request field (snake_case) carrying the page number/start */
-    const char *size_param;   /* request field carrying the page size */
-    int first_page;           /* 1 for Tencent */
+    const char *page_param;   /* request field (snake_case, dotted for nested: "pager_header.page_num")
+                                 carrying the page number (or the start index for START_COUNT) */
+    const char *size_param;   /* request field carrying the page size (dotted allowed) */
+    int first_page;           /* 1 for Tencent and start/count, 0 for Sensors user export */
     int max_page_size;        /* vendor maximum, used unless the caller passes a size */
     const char *items_path;   /* dotted path of the item array inside the result ("list") */
     const char *total_pages_path; /* dotted path of the total page count, or NULL */
     const char *total_items_path; /* dotted path of the total item count, or NULL */
 } ak_pager_desc;
 
+/** Chunked operations split one id list over several requests (Baidu: 10000 keyword ids or 50
+ * ad-group ids per request). Each chunk's items are handed out as one page. */
 typedef struct ak_chunk_desc {
-    const char *ids_param;    /* request array split into chunks */
+    const char *ids_param;    /* request array split into chunks (snake_case name) */
     int max_per_chunk;        /* default limit */
     const char *selector;     /* field whose value picks a different limit, or NULL */
     const char *const *selector_values; /* NULL-terminated values of `selector` ... */
     const int *selector_limits;         /* ... and their chunk limits */
     const char *items_path;   /* array merged across chunks */
 } ak_chunk_desc;
+
+/** An alternative route chosen when a request field is present (ThinkingData detail by
+ * cluster_id or by cluster_name). The first variant whose `when` field is present wins. */
+typedef struct ak_op_variant {
+    const char *when; /* snake_case field name */
+    const char *path;
+} ak_op_variant;
 
 /* ak_op.flags */
 #define AK_OPF_IDEMPOTENT 0x01u /* safe to retry after a transport error mid-request */
@@ -67,6 +77,8 @@ typedef struct ak_op {
     int rate_per_sec;            /* 0 = no client-side limit; Volcengine: 1 */
     const char *content_type;    /* request body type, NULL = application/json */
     const char *doc;
+    const char *const *query;    /* fixed query pairs: name, value, ..., NULL (Volcengine Action) */
+    const ak_op_variant *variants; /* alternative paths, terminated by {NULL, NULL} */
 } ak_op;
 
 typedef struct ak_platform ak_platform;

@@ -94,8 +94,21 @@ static int build_attempt(ak_call *call) {
     cJSON *body = NULL;
     rb->method = call->op->method;
 
+    /* the route: a variant chosen by a present field, else the op's path */
+    const char *route = call->op->path;
+    for (const ak_op_variant *v = call->op->variants; v && v->when; v++) {
+        const ak_field *f = ak_schema_lookup(call->op->request, v->when);
+        const cJSON *x = cJSON_GetObjectItemCaseSensitive(call->params, f ? f->wire : v->when);
+        if (x && !cJSON_IsNull(x)) {
+            route = v->path;
+            break;
+        }
+    }
+    for (const char *const *q = call->op->query; q && q[0] && q[1]; q += 2)
+        if (!ak_rb_add_query(rb, q[0], q[1]))
+            goto nomem;
     /* path template substitution */
-    for (const char *p = call->op->path; *p;) {
+    for (const char *p = route; *p;) {
         const char *open = strchr(p, '{');
         if (!open) {
             ak_buf_puts(&path, p);
@@ -213,7 +226,8 @@ int ak_call_next(ak_call *call, ak_step *step) {
             step->sleep_ms = c->next_slot_ms - now;
             return AK_OK;
         }
-        c->next_slot_ms = now + 1000 / call->op->rate_per_sec;
+        /* a small margin keeps arrivals strictly more than 1/rate apart despite network jitter */
+        c->next_slot_ms = now + 1000 / call->op->rate_per_sec + 25;
     }
     free_attempt(call);
     call->attempts++;

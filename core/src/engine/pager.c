@@ -6,9 +6,13 @@
 
 struct ak_pager {
     ak_client *c;
-    const ak_op *row;   /* the pager row (or the paged op itself) */
-    const ak_op *op;    /* the paged op doing the requests */
-    const ak_pager_desc *pd;
+    const ak_op *row;   /* the pager/chunked row (or the paged op itself) */
+    const ak_op *op;    /* the op doing the requests */
+    const ak_pager_desc *pd;   /* paging (NULL when chunking) */
+    const ak_chunk_desc *cd;   /* chunking (NULL when paging) */
+    cJSON *ids;         /* chunking: the whole id list (owned) */
+    int chunk_limit;
+    int64_t fetched;    /* items handed out so far */
     cJSON *params;      /* owned, without the page parameter */
     int64_t next_page;
     bool done;
@@ -19,20 +23,86 @@ struct ak_pager {
     int pages;
 };
 
+
+/* Sets a number at a dotted path, creating intermediate objects. */
+static bool set_path_number(cJSON *obj, const char *path, double v) {
+    char seg[128];
+    const char *p = path;
+    for (;;) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        if (n >= sizeof seg)
+            return false;
+        memcpy(seg, p, n);
+        seg[n] = '\0';
+        if (!dot) {
+            cJSON_DeleteItemFromObjectCaseSensitive(obj, seg);
+            return cJSON_AddNumberToObject(obj, seg, v) != NULL;
+        }
+        cJSON *next = cJSON_GetObjectItemCaseSensitive(obj, seg);
+        if (!cJSON_IsObject(next)) {
+            cJSON_DeleteItemFromObjectCaseSensitive(obj, seg);
+            if (!(next = cJSON_AddObjectToObject(obj, seg)))
+                return false;
+        }
+        obj = next;
+        p = dot + 1;
+    }
+}
+
+/* The member at a dotted path of snake_case names, also trying each segment's wire name. */
+static cJSON *param_at(const ak_schema *s, cJSON *obj, const char *path, cJSON **parent, const char **key) {
+    char seg[128];
+    const char *p = path;
+    cJSON *cur = obj;
+    while (cur && *p) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        if (n >= sizeof seg)
+            return NULL;
+        memcpy(seg, p, n);
+        seg[n] = '\0';
+        const ak_field *f = ak_schema_lookup(s, seg);
+        cJSON *next = cJSON_IsObject(cur) ? cJSON_GetObjectItemCaseSensitive(cur, seg) : NULL;
+        if (!next && f && cJSON_IsObject(cur))
+            next = cJSON_GetObjectItemCaseSensitive(cur, f->wire);
+        if (parent)
+            *parent = cur;
+        if (key && next)
+            *key = next->string;
+        cur = next;
+        s = f ? f->schema : NULL;
+        p = dot ? dot + 1 : p + n;
+    }
+    return cur;
+}
+
+static int chunk_limit_for(const ak_chunk_desc *cd, const ak_schema *req, cJSON *params) {
+    int limit = cd->max_per_chunk;
+    const cJSON *sel = cd->selector ? param_at(req, params, cd->selector, NULL, NULL) : NULL;
+    char *text = sel ? ak_json_query_value(sel) : NULL;
+    for (size_t i = 0; text && cd->selector_values && cd->selector_values[i]; i++)
+        if (strcmp(cd->selector_values[i], text) == 0)
+            limit = cd->selector_limits[i];
+    free(text);
+    return limit > 0 ? limit : 1;
+}
+
 static int pager_init(ak_pager **out, ak_client *c, const char *opname, const ak_json *params, int64_t next,
                       ak_error *err) {
     *out = NULL;
     ak_error_cleanup(err);
     const ak_op *row = ak_op_find(c->platform, opname ? opname : "");
     const ak_op *op = row;
-    if (row && row->kind == AK_OP_PAGER)
+    if (row && row->kind != AK_OP_CALL)
         op = ak_op_find(c->platform, row->target);
     const ak_pager_desc *pd = row && row->pager ? row->pager : op ? op->pager : NULL;
-    if (!row || !op || !pd || pd->style == AK_PAGE_NONE) {
-        ak_error_set(err, AK_ERR_VALIDATION, "'%s' is not a paged operation of %s", opname ? opname : "",
+    const ak_chunk_desc *cd = row && row->kind == AK_OP_CHUNKED ? row->chunk : NULL;
+    if (!row || !op || (!cd && (!pd || pd->style == AK_PAGE_NONE))) {
+        ak_error_set(err, AK_ERR_VALIDATION, "'%s' is not a paged or chunked operation of %s", opname ? opname : "",
                      c->platform->key);
         ak_strlcpy(err->field, "op", sizeof err->field);
-        ak_strlcpy(err->rule, "must be a paged operation", sizeof err->rule);
+        ak_strlcpy(err->rule, "must be a paged or chunked operation", sizeof err->rule);
         return AK_FAIL;
     }
     if (params && !cJSON_IsObject(params)) {
@@ -47,56 +117,75 @@ static int pager_init(ak_pager **out, ak_client *c, const char *opname, const ak
     p->c = c;
     p->row = row;
     p->op = op;
-    p->pd = pd;
+    p->pd = cd ? NULL : pd;
+    p->cd = cd;
     p->next_page = next;
     p->params = params ? cJSON_Duplicate(params, true) : cJSON_CreateObject();
     p->empty = cJSON_CreateArray();
-    if (!p->params || !p->empty) {
-        ak_pager_free(p);
-        ak_error_nomem(err);
-        return AK_FAIL;
-    }
-    const ak_field *pf = ak_schema_lookup(op->request, pd->page_param);
-    const ak_field *sf = ak_schema_lookup(op->request, pd->size_param);
-    /* the page number belongs to the pager; the caller may choose the page size */
-    if (row->kind == AK_OP_PAGER && next == pd->first_page &&
-        (cJSON_GetObjectItemCaseSensitive(p->params, pd->page_param) ||
-         (pf && cJSON_GetObjectItemCaseSensitive(p->params, pf->wire)))) {
-        ak_error_add_violation(err, pd->page_param, "is managed by the pager; pass only the page size");
-        ak_pager_free(p);
-        return AK_FAIL;
-    }
-    cJSON_DeleteItemFromObjectCaseSensitive(p->params, pd->page_param);
-    if (pf)
-        cJSON_DeleteItemFromObjectCaseSensitive(p->params, pf->wire);
-    if (!cJSON_GetObjectItemCaseSensitive(p->params, pd->size_param) &&
-        !(sf && cJSON_GetObjectItemCaseSensitive(p->params, sf->wire)))
-        cJSON_AddNumberToObject(p->params, pd->size_param, pd->max_page_size);
-    /* validate once up front (with the first page number) so errors come before any request */
+    if (!p->params || !p->empty)
+        goto nomem;
     if (c->validate) {
+        /* validate everything up front, so errors come before any request */
         cJSON *probe = cJSON_Duplicate(p->params, true);
-        if (!probe || !cJSON_AddNumberToObject(probe, pd->page_param, (double)next)) {
+        if (!probe || (!cd && row->kind == AK_OP_PAGER && !set_path_number(probe, pd->page_param, (double)next))) {
             cJSON_Delete(probe);
-            ak_pager_free(p);
-            ak_error_nomem(err);
-            return AK_FAIL;
+            goto nomem;
         }
+        if (!cd && row->kind == AK_OP_PAGER && param_at(op->request, p->params, pd->page_param, NULL, NULL) &&
+            next == pd->first_page)
+            ak_error_add_violation(err, pd->page_param, "is managed by the pager; pass only the page size");
         ak_validate_ctx ctx = {ak_client_today_gmt8(c)};
-        int rc = ak_schema_validate(op->request, probe, NULL, &ctx, err);
+        ak_error verr = AK_ERROR_INIT;
+        int rc = ak_schema_validate(cd ? row->request : op->request, probe, NULL, &ctx, &verr);
         cJSON_Delete(probe);
-        if (rc != AK_OK) {
+        for (size_t i = 0; rc != AK_OK && i < verr.nviolations; i++)
+            ak_error_add_violation(err, verr.violations[i].field, verr.violations[i].rule);
+        ak_error_cleanup(&verr);
+        if (err->kind != AK_ERR_NONE) {
             ak_pager_free(p);
             return AK_FAIL;
         }
+    }
+    if (cd) {
+        cJSON *parent = NULL;
+        const char *key = NULL;
+        cJSON *ids = param_at(row->request, p->params, cd->ids_param, &parent, &key);
+        p->chunk_limit = chunk_limit_for(cd, row->request, p->params);
+        if (ids && parent && key)
+            p->ids = cJSON_DetachItemFromObjectCaseSensitive(parent, key);
+        else
+            p->ids = cJSON_CreateArray();
+        if (!p->ids)
+            goto nomem;
+        if (!cJSON_IsArray(p->ids)) {
+            ak_error_add_violation(err, cd->ids_param, "must be an array");
+            ak_pager_free(p);
+            return AK_FAIL;
+        }
+        if (p->next_page * p->chunk_limit >= cJSON_GetArraySize(p->ids))
+            p->done = true;
+    } else {
+        cJSON *parent = NULL;
+        const char *key = NULL;
+        if (param_at(op->request, p->params, pd->page_param, &parent, &key) && parent && key)
+            cJSON_DeleteItemFromObjectCaseSensitive(parent, key);
+        if (!param_at(op->request, p->params, pd->size_param, NULL, NULL) &&
+            !set_path_number(p->params, pd->size_param, pd->max_page_size))
+            goto nomem;
     }
     *out = p;
     return AK_OK;
+nomem:
+    ak_pager_free(p);
+    ak_error_nomem(err);
+    return AK_FAIL;
 }
 
 int ak_pager_new(ak_pager **out, ak_client *c, const char *op, const ak_json *params, ak_error *err) {
     const ak_op *row = ak_op_find(c->platform, op ? op : "");
     const ak_op *paged = row && row->kind == AK_OP_PAGER ? ak_op_find(c->platform, row->target) : row;
-    int first = paged && paged->pager ? paged->pager->first_page : 1;
+    const ak_pager_desc *pd = row && row->pager ? row->pager : paged ? paged->pager : NULL;
+    int first = row && row->kind == AK_OP_CHUNKED ? 0 : pd ? pd->first_page : 1;
     return pager_init(out, c, op, params, first, err);
 }
 
@@ -104,6 +193,7 @@ void ak_pager_free(ak_pager *p) {
     if (!p)
         return;
     ak_call_free(p->call);
+    cJSON_Delete(p->ids);
     cJSON_Delete(p->params);
     cJSON_Delete(p->result);
     cJSON_Delete(p->empty);
@@ -111,27 +201,65 @@ void ak_pager_free(ak_pager *p) {
     free(p);
 }
 
+static const char *items_path(const ak_pager *p) { return p->cd ? p->cd->items_path : p->pd->items_path; }
+
 static void page_finished(ak_pager *p) {
     cJSON_Delete(p->result);
     p->result = ak_call_take_result(p->call);
     ak_call_free(p->call);
     p->call = NULL;
     p->pages++;
-    const cJSON *items = ak_json_path(p->result, p->pd->items_path);
+    const cJSON *items = ak_json_path(p->result, items_path(p));
     int n = cJSON_IsArray(items) ? cJSON_GetArraySize(items) : 0;
-    int64_t size = p->pd->max_page_size;
-    const cJSON *sv = cJSON_GetObjectItemCaseSensitive(p->params, p->pd->size_param);
+    p->fetched += n;
+    if (p->cd) {
+        p->next_page++;
+        if (p->next_page * p->chunk_limit >= cJSON_GetArraySize(p->ids))
+            p->done = true;
+        return;
+    }
+    int64_t size = p->pd->max_page_size, total;
+    const cJSON *sv = param_at(p->op->request, p->params, p->pd->size_param, NULL, NULL);
     int64_t given;
-    if (sv && ak_json_int64(sv, true, &given))
+    if (sv && ak_json_int64(sv, true, &given) && given > 0)
         size = given;
+    /* stop at the last page the vendor reports, at the total item count, or at a short page */
     const cJSON *tp = p->pd->total_pages_path ? ak_json_path(p->result, p->pd->total_pages_path) : NULL;
-    int64_t total;
-    /* stop at the last page the vendor reports, or at a short page */
-    if (tp && ak_json_int64(tp, true, &total) && p->next_page - p->pd->first_page + 1 >= total)
+    const cJSON *ti = p->pd->total_items_path ? ak_json_path(p->result, p->pd->total_items_path) : NULL;
+    if (p->pd->style != AK_PAGE_START_COUNT && tp && ak_json_int64(tp, true, &total) &&
+        p->next_page - p->pd->first_page + 1 >= total)
+        p->done = true;
+    if (ti && ak_json_int64(ti, true, &total) && p->fetched >= total)
         p->done = true;
     if (n == 0 || n < size)
         p->done = true;
-    p->next_page++;
+    /* start/count advances by the page size; page numbers by one */
+    p->next_page += p->pd->style == AK_PAGE_START_COUNT ? size : 1;
+}
+
+/* The request parameters of the next page or chunk (owned). */
+static cJSON *next_params(ak_pager *p) {
+    cJSON *params = cJSON_Duplicate(p->params, true);
+    if (!params)
+        return NULL;
+    if (p->cd) {
+        cJSON *slice = cJSON_CreateArray();
+        int n = cJSON_GetArraySize(p->ids);
+        for (int i = (int)p->next_page * p->chunk_limit; slice && i < n && i < (int)(p->next_page + 1) * p->chunk_limit;
+             i++)
+            cJSON_AddItemToArray(slice, cJSON_Duplicate(cJSON_GetArrayItem(p->ids, i), true));
+        if (!slice || !cJSON_AddItemToObject(params, p->cd->ids_param, slice)) {
+            cJSON_Delete(slice);
+            cJSON_Delete(params);
+            return NULL;
+        }
+        return params;
+    }
+    if (!set_path_number(params, p->pd->page_param, (double)p->next_page)) {
+        cJSON_Delete(params);
+        return NULL;
+    }
+    return params;
 }
 
 int ak_pager_next(ak_pager *p, ak_step *step) {
@@ -141,9 +269,8 @@ int ak_pager_next(ak_pager *p, ak_step *step) {
             step->kind = AK_STEP_DONE;
             return AK_OK;
         }
-        cJSON *params = cJSON_Duplicate(p->params, true);
-        if (!params || !cJSON_AddNumberToObject(params, p->pd->page_param, (double)p->next_page)) {
-            cJSON_Delete(params);
+        cJSON *params = next_params(p);
+        if (!params) {
             ak_error_nomem(&p->err);
             step->kind = AK_STEP_ERROR;
             return AK_OK;
@@ -158,7 +285,7 @@ int ak_pager_next(ak_pager *p, ak_step *step) {
     ak_call_next(p->call, step);
     if (step->kind == AK_STEP_DONE) {
         page_finished(p);
-        const cJSON *items = ak_json_path(p->result, p->pd->items_path);
+        const cJSON *items = ak_json_path(p->result, items_path(p));
         if ((!cJSON_IsArray(items) || !items->child) && p->done) {
             step->kind = AK_STEP_DONE;
             return AK_OK;
@@ -175,7 +302,7 @@ int ak_pager_next(ak_pager *p, ak_step *step) {
 int ak_pager_feed(ak_pager *p, const ak_response *resp) { return p->call ? ak_call_feed(p->call, resp) : AK_FAIL; }
 
 const ak_json *ak_pager_items(const ak_pager *p) {
-    const cJSON *items = p->result ? ak_json_path(p->result, p->pd->items_path) : NULL;
+    const cJSON *items = p->result ? ak_json_path(p->result, items_path(p)) : NULL;
     return cJSON_IsArray(items) ? items : p->empty;
 }
 
@@ -188,9 +315,12 @@ ak_json *ak_pager_state(const ak_pager *p) {
     cJSON *s = cJSON_CreateObject();
     if (!s)
         return NULL;
-    if (!cJSON_AddStringToObject(s, "op", p->row->name) ||
-        !cJSON_AddItemToObject(s, "params", cJSON_Duplicate(p->params, true)) ||
-        !cJSON_AddNumberToObject(s, "next", (double)p->next_page) || !cJSON_AddBoolToObject(s, "done", p->done)) {
+    cJSON *params = cJSON_Duplicate(p->params, true);
+    if (params && p->cd && p->ids)
+        cJSON_AddItemToObject(params, p->cd->ids_param, cJSON_Duplicate(p->ids, true));
+    if (!cJSON_AddStringToObject(s, "op", p->row->name) || !cJSON_AddItemToObject(s, "params", params) ||
+        !cJSON_AddNumberToObject(s, "next", (double)p->next_page) ||
+        !cJSON_AddNumberToObject(s, "fetched", (double)p->fetched) || !cJSON_AddBoolToObject(s, "done", p->done)) {
         cJSON_Delete(s);
         return NULL;
     }
@@ -210,5 +340,8 @@ int ak_pager_resume(ak_pager **out, ak_client *c, const ak_json *state, ak_error
     if (pager_init(out, c, op->valuestring, params, n, err) != AK_OK)
         return AK_FAIL;
     (*out)->done = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(state, "done"));
+    int64_t fetched;
+    if (ak_json_int64(cJSON_GetObjectItemCaseSensitive(state, "fetched"), false, &fetched))
+        (*out)->fetched = fetched;
     return AK_OK;
 }
