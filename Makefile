@@ -32,7 +32,7 @@ deps-pip:
 
 # Release-style build: shared/static library, the Lua modules (Lua 5.4 and LuaJIT), tools.
 build-c:
-	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAUDKIT_BUILD_TESTS=OFF >/dev/null
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAUDKIT_BUILD_TESTS=OFF -DAUDKIT_BUILD_LUA=ON -DAUDKIT_SANITIZE=OFF >/dev/null
 	cmake --build build -j$(JOBS)
 
 # Test build of the core: AddressSanitizer + UBSan, C tests only.
@@ -54,8 +54,10 @@ test-c:
 test-python:
 	$(PYTHON) -m pytest -q tests/python
 
+# the specs set package.path/cpath from the repo root (AUDKIT_BUILD_DIR overrides build/)
 test-lua:
-	busted --lua=lua5.4 --cpath='build/lua/?.so;build/lua/?/?.so' --lpath='lua/?.lua;lua/?/init.lua' tests/lua
+	busted --lua=lua5.4 tests/lua
+	busted --lua=luajit tests/lua
 
 demo: deps build
 	$(PYTHON) examples/tour.py

@@ -40,6 +40,8 @@ void ak_error_add_violation(ak_error *err, const char *field, const char *rule);
 bool ak_json_int64(const cJSON *v, bool allow_string, int64_t *out);
 /* Dotted path lookup ("page_info.total_page"); NULL when absent. Borrowed. */
 cJSON *ak_json_path(const cJSON *obj, const char *path);
+/* Compact JSON text with integers up to 2^53 printed exactly (owned; NULL on OOM). */
+char *ak_json_print(const cJSON *v);
 /* The query-string text of a scalar or the JSON text of an array/object (owned). */
 char *ak_json_query_value(const cJSON *v);
 

@@ -60,6 +60,15 @@ static void test_tencent_request_bytes(void) {
     CHECK(r->body_len == 0);
     cJSON_Delete(result);
     cJSON_Delete(params);
+
+    /* integers up to 2^53 - 1 are sent exactly (cJSON's printer would write 9.00719925474099e+15) */
+    ak_recording_push(ak_client_transport(c), 200, NULL, "{\"code\":0}");
+    params = J("{\"account_id\":9007199254740991,\"audience_id\":4503599627370497,\"name\":\"n\"}");
+    CHECK(ak_call_simple(c, "custom_audiences.update", params, &result, &err) == AK_OK);
+    r = ak_recording_get(ak_client_transport(c), 2);
+    CHECK_STR(r->body, "{\"account_id\":9007199254740991,\"audience_id\":4503599627370497,\"name\":\"n\"}");
+    cJSON_Delete(result);
+    cJSON_Delete(params);
     ak_client_free(c);
 }
 

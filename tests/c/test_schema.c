@@ -50,11 +50,17 @@ static void test_required_when(void) {
     ak_error err = AK_ERROR_INIT;
     CHECK(validate("{\"account_id\":1,\"name\":\"x\",\"type\":\"LOOKALIKE\"}", &err) == AK_FAIL);
     CHECK_STR(err.field, "audience_spec.lookalike_spec");
-    CHECK(validate("{\"account_id\":1,\"name\":\"x\",\"type\":\"LOOKALIKE\",\"audience_spec\":{\"lookalike_spec\":{}}}",
+    CHECK(validate("{\"account_id\":1,\"name\":\"x\",\"type\":\"LOOKALIKE\",\"audience_spec\":{\"lookalike_spec\":"
+                   "{\"seed_audience_id\":9,\"expand_user_count\":1000000}}}",
                    &err) == AK_OK);
-    /* LBS is accepted although the enum list omits it (seeds/README.md) */
+    /* LBS is accepted although the enum list omits it (seeds/README.md): with an (incomplete) lbs_spec
+     * the only violations are inside the spec, none on `type` or the spec's presence */
     CHECK(validate("{\"account_id\":1,\"name\":\"x\",\"type\":\"LBS\",\"audience_spec\":{\"lbs_spec\":{}}}", &err) ==
-          AK_OK);
+          AK_FAIL);
+    for (size_t i = 0; i < err.nviolations; i++) {
+        CHECK(strcmp(err.violations[i].field, "type") != 0);
+        CHECK(strncmp(err.violations[i].field, "audience_spec.lbs_spec.", 23) == 0);
+    }
     ak_error_cleanup(&err);
 }
 

@@ -152,7 +152,7 @@ static int build_attempt(ak_call *call) {
             goto nomem;
     }
     if (body) {
-        rb->body = cJSON_PrintUnformatted(body);
+        rb->body = ak_json_print(body);
         if (!rb->body)
             goto nomem;
         rb->body_len = strlen(rb->body);

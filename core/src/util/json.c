@@ -50,6 +50,52 @@ cJSON *ak_json_path(const cJSON *obj, const char *path) {
     return (cJSON *)cur;
 }
 
+/* Replaces integral numbers beyond 2^31 with raw text in a copy: cJSON's own printer compares
+ * with an epsilon and prints integers near 2^53 as 9.00719925474099e+15. */
+static bool exact_numbers(cJSON *v) {
+    for (cJSON *it = v->child; it; it = it->next) {
+        if (cJSON_IsNumber(it)) {
+            int64_t i;
+            if (fabs(it->valuedouble) > 2147483647.0 && ak_json_int64(it, false, &i)) {
+                char text[32];
+                snprintf(text, sizeof text, "%lld", (long long)i);
+                cJSON *raw = cJSON_CreateRaw(text);
+                if (raw && it->string) { /* ReplaceItemViaPointer does not carry the key over */
+                    size_t n = strlen(it->string) + 1;
+                    if ((raw->string = cJSON_malloc(n)) != NULL)
+                        memcpy(raw->string, it->string, n);
+                }
+                if (!raw || (it->string && !raw->string) || !cJSON_ReplaceItemViaPointer(v, it, raw)) {
+                    cJSON_Delete(raw);
+                    return false;
+                }
+                it = raw;
+            }
+        } else if ((cJSON_IsArray(it) || cJSON_IsObject(it)) && !exact_numbers(it)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+char *ak_json_print(const cJSON *v) {
+    cJSON *copy = cJSON_Duplicate(v, true);
+    char *out = NULL;
+    if (copy && (!(cJSON_IsArray(copy) || cJSON_IsObject(copy)) || exact_numbers(copy)))
+        out = cJSON_PrintUnformatted(copy);
+    if (copy && cJSON_IsNumber(copy)) {
+        int64_t i;
+        char text[32];
+        if (ak_json_int64(copy, false, &i)) {
+            snprintf(text, sizeof text, "%lld", (long long)i);
+            free(out);
+            out = ak_strdup(text);
+        }
+    }
+    cJSON_Delete(copy);
+    return out;
+}
+
 char *ak_json_query_value(const cJSON *v) {
     char tmp[64];
     if (cJSON_IsString(v))
@@ -66,5 +112,5 @@ char *ak_json_query_value(const cJSON *v) {
     }
     if (cJSON_IsNull(v))
         return ak_strdup("");
-    return cJSON_PrintUnformatted(v);
+    return ak_json_print(v);
 }

@@ -1,0 +1,316 @@
+-- audkit: Lua API over the C core (`audkit.core`).
+--
+--   local audkit = require "audkit"
+--   local tx = audkit.tencent_ads{ access_token = "...", base_url = "..." }
+--   local res, err = tx.custom_audiences:add{ account_id = 1, name = "seed", type = "LOOKALIKE", ... }
+--   for aud in tx.custom_audiences:list{ account_id = 1 } do print(aud.audience_id, aud.name) end
+--
+-- Everything here is generic: clients, resources and operations come from the core's
+-- descriptors (core.describe(), i.e. ak_describe()). An op named "resource.operation" becomes
+-- `client.resource:operation{...}`; an op without a dot becomes `client:operation{...}`. Op
+-- kinds: "call" (and "chunked") return a result table (or a page table {items=, page_info=}
+-- for paged ops) or nil, err; "pager" returns a lazy Pager usable in a generic for.
+-- Expected failures return nil, err; err is a table {kind, code, message, status, request_id,
+-- field, rule, violations, retryable} with __tostring. Programming errors raise.
+local core = require "audkit.core"
+local model = require "audkit.model"
+local loop = require "audkit.loop"
+local Pager = require "audkit.pager"
+
+local nn = model.nn
+
+local audkit = {
+  _VERSION = core.version,
+  version = core.version,
+  core = core,
+  null = core.null,
+  Error = core.Error,
+  Pager = Pager,
+  loop = loop,
+  json_encode = core.json_encode,
+  json_decode = core.json_decode,
+}
+
+local descriptors = core.describe()
+audkit.descriptors = descriptors
+
+-- Error kinds, derived from the core's one list (never retyped here).
+audkit.kinds = {}
+audkit.error_kinds = {}
+for _, k in ipairs(nn(descriptors.error_kinds) or {}) do if k.name ~= "none" then
+  audkit.kinds[k.name] = k.name
+  audkit.error_kinds[#audkit.error_kinds + 1] = { name = k.name, retryable = k.retryable == true } end
+end
+
+local function new_error(kind, message, extra)
+  local e = { kind = kind, message = message, retryable = false, violations = {} }
+  for _, k in ipairs(audkit.error_kinds) do
+    if k.name == kind then e.retryable = k.retryable end
+  end
+  for k, v in pairs(extra or {}) do e[k] = v end
+  if e.field and #e.violations == 0 then e.violations[1] = { field = e.field, rule = e.rule } end
+  return setmetatable(e, core.Error)
+end
+audkit.new_error = new_error
+
+function audkit.is_error(v)
+  return type(v) == "table" and getmetatable(v) == core.Error
+end
+
+-- Marks a table as a JSON array / object (an empty Lua table is sent as an object otherwise;
+-- the core turns {} into [] where the schema says array).
+function audkit.array(t) return setmetatable(t or {}, core.array_mt) end
+function audkit.object(t) return setmetatable(t or {}, core.object_mt) end
+
+------------------------------------------------------------------------------------------
+-- platforms: a tree of resources and operations per platform, built once from the descriptors
+
+local platforms = {}
+
+local function build_platform(p)
+  local root = { ops = {}, children = {} }
+  local ops = {}
+  for _, op in ipairs(nn(p.ops) or {}) do
+    ops[op.name] = op
+    local node = root
+    local parts = {}
+    for part in op.name:gmatch("[^%.]+") do parts[#parts + 1] = part end
+    for i = 1, #parts - 1 do
+      local child = node.children[parts[i]]
+      if not child then
+        child = { ops = {}, children = {}, path = table.concat(parts, ".", 1, i) }
+        node.children[parts[i]] = child
+      end
+      node = child
+    end
+    node.ops[parts[#parts]] = op
+  end
+  return {
+    desc = p,
+    key = p.key,
+    ops = ops,
+    tree = root,
+    models = model.build(p),
+    credentials = nn(p.credentials) or {},
+  }
+end
+
+for _, p in ipairs(nn(descriptors.platforms) or {}) do
+  platforms[p.key] = build_platform(p)
+end
+audkit.platforms = platforms
+
+------------------------------------------------------------------------------------------
+-- client
+
+local Client = {}
+local client_methods = {}
+local Resource = {}
+
+-- options given in seconds in Lua, milliseconds in the core's config
+local SECONDS = {
+  timeout = "timeout_ms",
+  connect_timeout = "connect_timeout_ms",
+  backoff = "backoff_ms",
+  max_backoff = "max_backoff_ms",
+}
+local LUA_ONLY = { transport = true, sleep = true }
+
+local function to_ms(v)
+  if type(v) ~= "number" or v ~= v or v < 0 then return nil end
+  local ms = math.floor(v * 1000 + 0.5)
+  if v > 0 and ms < 1 then ms = 1 end
+  return ms
+end
+
+local function run_call(self, opname, params)
+  local c = self._c
+  if self._transport then
+    local call, err = c:new_call(opname, params)
+    if not call then return nil, err end
+    return loop.run_call(call, self._transport, self._sleep)
+  end
+  return c:call(opname, params)
+end
+
+-- Executes the op row `op` with `params`: result | page | Pager | nil, err
+local function invoke(self, op, params)
+  if params ~= nil and type(params) ~= "table" then
+    error("audkit: " .. op.name .. " takes a table of parameters", 3)
+  end
+  if op.kind == "pager" then
+    local cp, err = self._c:pager(op.name, params)
+    local p = Pager.new(self, cp, err)
+    return p, nil, nil, p
+  end
+  local res, err = run_call(self, op.name, params)
+  if res == nil then return nil, err end
+  local models = self._models
+  model.wrap(models, op.result, res)
+  local pg = nn(op.pager)
+  if pg and nn(op.item) then
+    local items = model.get_path(res, pg.items_path)
+    if type(items) ~= "table" then items = setmetatable({}, core.array_mt) end
+    model.wrap_items(models, op.item, items)
+    rawset(res, "items", items)
+  elseif nn(op.item) then
+    local ch = nn(op.chunk)
+    local items = ch and model.get_path(res, ch.items_path)
+    if type(items) == "table" then model.wrap_items(models, op.item, items) end
+  end
+  return res
+end
+
+local function bind(owner, op, client)
+  return function(a, b)
+    local params = b
+    if a ~= owner then params = a end -- also callable with a dot: tx.custom_audiences.add{...}
+    return invoke(client, op, params)
+  end
+end
+
+Resource.__index = function(self, k)
+  local node = rawget(self, "_node")
+  local op = node.ops[k]
+  if op then
+    local f = bind(self, op, rawget(self, "_client"))
+    rawset(self, k, f)
+    return f
+  end
+  local child = node.children[k]
+  if child then
+    local r = setmetatable({ _client = rawget(self, "_client"), _node = child }, Resource)
+    rawset(self, k, r)
+    return r
+  end
+  return nil
+end
+Resource.__tostring = function(self)
+  local names = {}
+  for k in pairs(self._node.ops) do names[#names + 1] = k end
+  table.sort(names)
+  return ("audkit resource %s { %s }"):format(self._node.path or "?", table.concat(names, ", "))
+end
+
+Client.__index = function(self, k)
+  local m = client_methods[k]
+  if m then return m end
+  local node = rawget(self, "_node")
+  local op = node.ops[k]
+  if op then
+    local f = bind(self, op, self)
+    rawset(self, k, f)
+    return f
+  end
+  local child = node.children[k]
+  if child then
+    local r = setmetatable({ _client = self, _node = child }, Resource)
+    rawset(self, k, r)
+    return r
+  end
+  return nil
+end
+Client.__tostring = function(self) return tostring(self._c) end
+Client.__close = function(self) self:close() end
+Client.__name = "audkit.Client"
+
+--- Creates a client of platform `key` ("tencent_ads", ...). opts: credentials by name (the core
+-- falls back to AUDKIT_<KEY>_<PARAM> env vars), base_url, timeout / connect_timeout / backoff /
+-- max_backoff (seconds), retries, proxy, verify, ca_file, user_agent, validate, and Lua-side
+-- transport (function(request) -> response) + sleep (function(ms)) to own the I/O loop.
+-- Returns the client, or nil, err.
+function audkit.new(key, opts)
+  local plat = platforms[key]
+  if not plat then
+    return nil, new_error("validation", "unknown platform " .. tostring(key), { field = "platform", rule = "must be a known platform" })
+  end
+  if opts ~= nil and type(opts) ~= "table" then error("audkit: options must be a table", 2) end
+  local config, lua_opts = {}, {}
+  for k, v in pairs(opts or {}) do
+    if type(k) ~= "string" then error("audkit: option names must be strings", 2) end
+    if LUA_ONLY[k] then
+      lua_opts[k] = v
+    elseif SECONDS[k] then
+      local ms = to_ms(v)
+      if ms == nil then
+        return nil, new_error("validation", k .. ": must be a non-negative number of seconds",
+          { field = k, rule = "must be a non-negative number of seconds" })
+      end
+      config[SECONDS[k]] = ms
+    else
+      config[k] = v
+    end
+  end
+  if lua_opts.transport ~= nil and type(lua_opts.transport) ~= "function" and not (type(lua_opts.transport) == "table" and getmetatable(lua_opts.transport) and getmetatable(lua_opts.transport).__call) then
+    error("audkit: transport must be a function(request) -> response", 2)
+  end
+  local c, err = core.client(key, config)
+  if not c then return nil, err end
+  return setmetatable({
+    _c = c,
+    _key = key,
+    _plat = plat,
+    _node = plat.tree,
+    _models = plat.models,
+    _transport = lua_opts.transport,
+    _sleep = lua_opts.sleep or loop.default_sleep,
+  }, Client)
+end
+
+for key in pairs(platforms) do
+  audkit[key] = function(opts) return audkit.new(key, opts) end
+end
+
+function client_methods:_op(name)
+  return name and self._plat.ops[name]
+end
+
+--- Runs any op by its full name: client:call("custom_audiences.add", {...}).
+function client_methods:call(name, params)
+  local op = self._plat.ops[name]
+  if not op then
+    return nil, new_error("validation", "unknown operation " .. tostring(name), { field = "op", rule = "must be an operation of " .. self._key })
+  end
+  return invoke(self, op, params)
+end
+
+--- A Pager over any paged op ("custom_audiences.list" or "custom_audiences.get").
+function client_methods:pager(name, params)
+  local cp, err = self._c:pager(name, params)
+  local p = Pager.new(self, cp, err)
+  return p, nil, nil, p
+end
+
+--- Continues a pager from pager:state().
+function client_methods:resume(state)
+  local cp, err = self._c:resume(state)
+  local p = Pager.new(self, cp, err)
+  return p, nil, nil, p
+end
+
+--- Step level: a core Call whose loop the caller owns (call:next()/call:feed()).
+function client_methods:new_call(name, params) return self._c:new_call(name, params) end
+--- Step level: a core Pager whose loop the caller owns (pager:step()/pager:feed()).
+function client_methods:new_pager(name, params) return self._c:pager(name, params) end
+
+function client_methods:close() self._c:close() end
+function client_methods:closed() return self._c:closed() end
+function client_methods:platform() return self._key end
+function client_methods:base_url() return self._c:base_url() end
+function client_methods:raw() return self._c end
+
+--- Sorted names of every operation of the client's platform.
+function client_methods:operations()
+  local names = {}
+  for name in pairs(self._plat.ops) do names[#names + 1] = name end
+  table.sort(names)
+  return names
+end
+
+--- The descriptor of one operation (method, path, request/result schemas, doc).
+function client_methods:describe(name)
+  if name == nil then return self._plat.desc end
+  return self._plat.ops[name]
+end
+
+return audkit

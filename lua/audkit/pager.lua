@@ -1,0 +1,128 @@
+-- audkit.pager: the lazy iterator returned by `list{...}` (every "pager" descriptor row).
+--
+--   for aud in tx.custom_audiences:list{ account_id = 1 } do ... end
+--   local p = tx.custom_audiences:list{ account_id = 1 }
+--   for aud in p do ... end ; if p.err then ... end        -- the loop ends on an error
+--   for page in p:pages() do print(#page.items, page.page_info.total_page) end
+--
+-- A page is requested only when its first item is needed. On an error the iteration ends and
+-- `pager.err` holds the error; setting `pager.err = nil` and iterating again retries that page.
+-- `list{}` returns (pager, nil, nil, pager) so that on Lua 5.4 the pager is also the generic
+-- for's closing value: leaving the loop (break, error, or the end) closes it (__close).
+local model = require "audkit.model"
+local loop = require "audkit.loop"
+
+local Pager = {}
+local methods = {}
+
+Pager.__index = methods
+Pager.__name = "audkit.Pager"
+
+-- `client` is the Lua client object; `cp` the core pager (or nil with `err`).
+function Pager.new(client, cp, err)
+  return setmetatable({ _client = client, _p = cp, err = err, _done = cp == nil and err == nil }, Pager)
+end
+
+function methods:_fetch()
+  local cp = self._p
+  local c = self._client
+  local items, res
+  if c._transport then
+    items, res = loop.next_page(cp, c._transport, c._sleep)
+  else
+    items, res = cp:next_page()
+  end
+  if items == nil then return nil, res end
+  local op = c:_op(cp:op())
+  local models = c._models
+  if op then
+    model.wrap_items(models, op.item, items)
+    model.wrap(models, op.result, res)
+  end
+  return items, res
+end
+
+-- The next item, or nil at the end or on an error (then self.err is set).
+function methods:next()
+  while true do
+    local items = self._items
+    if items then
+      local i = self._i + 1
+      if i <= #items then
+        self._i = i
+        return items[i]
+      end
+      self._items = nil
+    end
+    if self._done or self.err or not self._p or self._p:closed() then return nil end
+    local its, res = self:_fetch()
+    if its == nil then
+      if res ~= nil then self.err = res else self._done = true end
+      return nil
+    end
+    self._items, self._i = its, 0
+  end
+end
+
+Pager.__call = function(self) return self:next() end
+
+-- Iterates pages: each page is the page's decoded result with `.items`. Items of the current
+-- page that were not consumed through the item iterator are skipped.
+function methods:pages()
+  local function iter()
+    self._items = nil
+    if self._done or self.err or not self._p or self._p:closed() then return nil end
+    local items, res = self:_fetch()
+    if items == nil then
+      if res ~= nil then self.err = res else self._done = true end
+      return nil
+    end
+    if type(res) ~= "table" then res = {} end
+    rawset(res, "items", items)
+    return res
+  end
+  return iter, nil, nil, self
+end
+
+-- Generic-for helper when the pager is kept in a local: `for x in p:each() do` (closes it).
+function methods:each()
+  return self, nil, nil, self
+end
+
+-- Every remaining item in one table: items | nil, err.
+function methods:all()
+  local out = {}
+  for item in self do out[#out + 1] = item end
+  if self.err then return nil, self.err end
+  return out
+end
+
+-- Resume token ({op, params, next}) to continue later with client:resume(token).
+function methods:state()
+  if not self._p or self._p:closed() then return nil end
+  return self._p:state()
+end
+
+function methods:pages_fetched()
+  if not self._p or self._p:closed() then return 0 end
+  return self._p:pages_fetched()
+end
+
+function methods:done() return self._done == true end
+
+function methods:closed() return self._p == nil or self._p:closed() end
+
+-- Frees the core pager (idempotent); `err` stays readable.
+function methods:close()
+  self._items = nil
+  if self._p then self._p:close() end
+end
+
+Pager.__close = function(self) self:close() end
+
+Pager.__tostring = function(self)
+  if self._p == nil then return "audkit.Pager (error)" end
+  return tostring(self._p)
+end
+
+return Pager
