@@ -56,8 +56,8 @@ test-python:
 
 # the specs set package.path/cpath from the repo root (AUDKIT_BUILD_DIR overrides build/)
 test-lua:
-	busted --lua=lua5.4 tests/lua
-	busted --lua=luajit tests/lua
+	busted --lua=lua5.4 -o tests/lua/support/summary_output.lua tests/lua
+	busted --lua=luajit -o tests/lua/support/summary_output.lua tests/lua
 
 demo: deps build
 	$(PYTHON) examples/tour.py
