@@ -331,8 +331,9 @@ static const ak_schema custom_date_range = AK_SCHEMA_R("CustomLocationDateRange"
 #define FREQUENCY F_INT("frequency", F_RANGE, RANGE(1, INT32_MAXD), .doc = "number of visits, at least 1")
 
 static const ak_field cross_city_fields[] = {
-    /* "route 不能超过 10 个", "路线不能为空"; "0~0" is refused by the route format */
-    F_ARR("route", AK_F_REQUIRED, AK_TYPE_STRING, ITEMS(1, 10), .format = AK_FMT_ROUTE,
+    /* "route 不能超过 10 个", "路线不能为空" (no empty list, no empty route); "0~0" is refused
+     * by the route format */
+    F_ARR("route", AK_F_REQUIRED | AK_F_ITEM_LEN, AK_TYPE_STRING, ITEMS(1, 10), BYTES(1, 0), .format = AK_FMT_ROUTE,
           .doc = "\"from~to\" region codes, 0 = any (not both), 1 to 10 routes"),
     F_OBJ("date_range", AK_F_REQUIRED, &date_range),
     FREQUENCY,
