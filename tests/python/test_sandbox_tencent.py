@@ -735,7 +735,7 @@ def test_fault_route_matching_and_clear(sb):
     assert control(sb, "DELETE", "faults") == (200, {"ok": True})
     assert control(sb, "GET", "faults")[1]["faults"] == []
     status, _, _ = call("GET", sb.base_url("sensors_data") + "/v2/user_tags")
-    assert status == 501   # the sensors fault was cleared; the stub answers
+    assert status != 500   # the sensors fault was cleared; the vendor answers (an auth error: no token)
     assert control(sb, "POST", "faults", {"vendor": "tencent_ads", "route": "*", "fault": "nope"})[0] == 400
     assert control(sb, "POST", "faults", {"vendor": "tencent_ads", "fault": "delay", "times": 0})[0] == 400
 
@@ -852,20 +852,21 @@ def test_request_log_redaction(sb):
 
 
 # --- other vendors (stubs for now) ----------------------------------------------------
-def test_stub_vendors_answer_in_their_envelopes(sb):
+def test_other_vendors_answer_unauthenticated_requests_in_their_envelopes(sb):
+    """Requests without credentials get each vendor's own error envelope."""
     status, _, body = call("GET", sb.base_url("sensors_data") + "/v2/user_tags")
-    assert status == 501 and "message" in json.loads(body)
+    assert status >= 400 and isinstance(json.loads(body), dict)
     status, _, body = call("POST", sb.base_url("thinking_data") + "/open/user-cluster-list", {})
     env = json.loads(body)
-    assert status == 200 and env["return_code"] != 0 and env["return_message"]
+    assert env["return_code"] != 0 and env["return_message"]
     status, _, body = call("POST", sb.base_url("baidu_search") + "/KeywordService/getWord", {"header": {}, "body": {}})
     env = json.loads(body)
-    assert env["header"]["status"] == 3 and env["header"]["failures"][0]["code"] and env["body"] == {"data": []}
+    assert env["header"]["status"] != 0 and env["header"]["failures"][0]["code"]
     status, _, body = call("POST", sb.url + "/baidu_search/json/sms/service/KeywordService/getWord", {})
-    assert json.loads(body)["header"]["status"] == 3
-    status, _, body = call("GET", sb.base_url("volcengine_live") + "/?Action=GetAccountUserTrackData&Version=2023-08-01")
+    assert json.loads(body)["header"]["status"] != 0
+    status, _, body = call("POST", sb.base_url("volcengine_live") + "/?Action=GetAccountUserTrackData&Version=2023-08-01", {})
     meta = json.loads(body)["ResponseMetadata"]
-    assert status == 501 and meta["Error"]["Code"] and meta["Error"]["CodeN"] and meta["Action"] == "GetAccountUserTrackData"
+    assert status >= 400 and meta["Error"]["Code"] and meta["Error"]["Message"]
 
 
 # --- control endpoints and the Python API ------------------------------------------------

@@ -277,8 +277,9 @@ static void check_array(vstate *v, const ak_field *f, const cJSON *val, const ch
     }
     int i = 0;
     for (const cJSON *it = val->child; it; it = it->next, i++) {
-        char ipath[512];
-        snprintf(ipath, sizeof ipath, "%s[%d]", path, i);
+        char ipath[544]; /* path (< 512) + "[index]" */
+        if (snprintf(ipath, sizeof ipath, "%s[%d]", path, i) < 0)
+            ipath[0] = '\0';
         if (level + 1 < depth)
             check_array(v, f, it, ipath, level + 1);
         else

@@ -55,10 +55,11 @@ cJSON *ak_json_path(const cJSON *obj, const char *path) {
 static bool exact_numbers(cJSON *v) {
     for (cJSON *it = v->child; it; it = it->next) {
         if (cJSON_IsNumber(it)) {
-            int64_t i;
-            if (fabs(it->valuedouble) > 2147483647.0 && ak_json_int64(it, false, &i)) {
+            double d = it->valuedouble;
+            /* every integral double prints exactly with %.0f (2^53 included) */
+            if (isfinite(d) && fabs(d) > 2147483647.0 && fabs(d) < 1e19 && d == floor(d)) {
                 char text[32];
-                snprintf(text, sizeof text, "%lld", (long long)i);
+                snprintf(text, sizeof text, "%.0f", d);
                 cJSON *raw = cJSON_CreateRaw(text);
                 if (raw && it->string) { /* ReplaceItemViaPointer does not carry the key over */
                     size_t n = strlen(it->string) + 1;
@@ -84,10 +85,10 @@ char *ak_json_print(const cJSON *v) {
     if (copy && (!(cJSON_IsArray(copy) || cJSON_IsObject(copy)) || exact_numbers(copy)))
         out = cJSON_PrintUnformatted(copy);
     if (copy && cJSON_IsNumber(copy)) {
-        int64_t i;
+        double d = copy->valuedouble;
         char text[32];
-        if (ak_json_int64(copy, false, &i)) {
-            snprintf(text, sizeof text, "%lld", (long long)i);
+        if (isfinite(d) && fabs(d) < 1e19 && d == floor(d)) {
+            snprintf(text, sizeof text, "%.0f", d);
             free(out);
             out = ak_strdup(text);
         }

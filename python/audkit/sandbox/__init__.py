@@ -72,12 +72,17 @@ class Sandbox:
         if key == "baidu_search":
             names = _BAIDU_DIRECT if flavour == "direct" else _BAIDU_CLOUD
             creds = {k: creds[k] for k in names}
+        elif key == "sensors_data" and flavour in ("token", "api_key"):
+            # one auth style at a time: token (query) or api_key (headers)
+            creds.pop("api_key" if flavour == "token" else "token", None)
         return {"base_url": self.base_url(key, flavour), **creds}
 
     def client(self, key: str, flavour: str | None = None, **kw):
         """``audkit.<Class>(base_url=..., **credentials, **kw)`` (audkit imported lazily)."""
         import audkit  # noqa: PLC0415 - lazy on purpose: the sandbox runs without the extension
         cls = getattr(audkit, CLIENT_CLASSES[key])
+        if key == "sensors_data" and flavour is None and "token" not in kw and "api_key" not in kw:
+            flavour = "token"  # the client accepts exactly one of token / api_key
         args = self.client_kwargs(key, flavour)
         args.update(kw)
         return cls(**args)

@@ -1,0 +1,734 @@
+"""Client classes, resource namespaces and pagers, generated from the core's descriptors.
+
+Nothing here is vendor-specific: at import, ``_core.describe()`` lists every platform, its
+credentials, operations ("resource.operation") and schemas; one client class per platform
+is made from that, with one namespace per resource and one method per operation. An
+operation the core adds appears here with no Python change.
+"""
+
+from __future__ import annotations
+
+import keyword
+import logging
+import threading
+import time
+from typing import (
+    Any,
+    Dict,
+    Generic,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Tuple,
+    Type,
+    TypeVar,
+)
+
+from . import _core
+from . import errors as _errors
+from ._models import Model, Page, Schema, SchemaRegistry, set_rebuild_hook
+
+__all__ = [
+    "Client",
+    "Resource",
+    "Pager",
+    "client_classes",
+    "client_class",
+    "describe",
+    "CLASS_NAMES",
+]
+
+log = logging.getLogger("audkit")
+T = TypeVar("T")
+
+#: Python class name of each platform key (API.md); a key not listed gets its CamelCase.
+CLASS_NAMES: Dict[str, str] = {
+    "tencent_ads": "TencentAds",
+    "sensors_data": "SensorsData",
+    "thinking_data": "ThinkingData",
+    "baidu_search": "BaiduSearch",
+    "volcengine_live": "VolcengineLive",
+}
+
+_lock = threading.Lock()
+_DESCRIBE: Optional[Dict[str, Any]] = None
+_CLASSES: Optional[Dict[str, Type["Client"]]] = None
+
+
+def describe() -> Dict[str, Any]:
+    """The core's descriptors (every platform, operation and schema) as a dict (cached;
+    do not mutate)."""
+    global _DESCRIBE
+    if _DESCRIBE is None:
+        d = _core.describe()
+        _errors.register_kinds(d.get("error_kinds") or ())
+        _DESCRIBE = d
+    return _DESCRIBE
+
+
+def class_name(key: str) -> str:
+    return CLASS_NAMES.get(key) or "".join(p.capitalize() for p in key.split("_"))
+
+
+def _camel(name: str) -> str:
+    return "".join(p[:1].upper() + p[1:] for p in name.split("_") if p)
+
+
+# ---------------------------------------------------------------------------------------------
+# operations
+
+
+class _Op:
+    """One operation descriptor, pre-digested for calls."""
+
+    def __init__(self, platform: "_Platform", d: Mapping[str, Any]) -> None:
+        self.platform = platform
+        self.name: str = d["name"]
+        self.kind: str = d.get("kind") or "call"
+        self.method: str = d.get("method") or ""
+        self.path: str = d.get("path") or ""
+        self.doc: str = d.get("doc") or ""
+        self.pager: Optional[Dict[str, Any]] = d.get("pager")
+        self.target: Optional[str] = d.get("target")
+        reg = platform.registry
+        self.request: Optional[Schema] = reg.get(d.get("request"))
+        self.result: Optional[Schema] = reg.get(d.get("result"))
+        self.item: Optional[Schema] = reg.get(d.get("item"))
+        self.raw = d
+
+    @property
+    def lazy(self) -> bool:
+        """Pager and chunked rows return a lazy iterator."""
+        return self.kind in ("pager", "chunked")
+
+    def item_schema(self) -> Optional[Schema]:
+        if self.item is not None:
+            return self.item
+        if self.target:
+            t = self.platform.ops.get(self.target)
+            if t is not None and t is not self:
+                return t.item_schema()
+        return None
+
+    def result_schema(self) -> Optional[Schema]:
+        if self.result is not None or not self.target:
+            return self.result
+        t = self.platform.ops.get(self.target)
+        return t.result if t is not None else None
+
+    def pager_desc(self) -> Optional[Dict[str, Any]]:
+        """The paging description (a pager row may leave it to its target)."""
+        if self.pager:
+            return self.pager
+        if self.target:
+            t = self.platform.ops.get(self.target)
+            if t is not None and t is not self:
+                return t.pager_desc()
+        return None
+
+    def items_path(self) -> Optional[str]:
+        if self.pager and self.pager.get("items_path"):
+            return str(self.pager["items_path"])
+        if self.target:
+            t = self.platform.ops.get(self.target)
+            if t is not None and t is not self:
+                return t.items_path()
+        return None
+
+    def positional_fields(self) -> List[str]:
+        """Positional arguments bind to the request's required fields in declaration order
+        (page parameters managed by a pager excluded)."""
+        if self.request is None:
+            return []
+        managed = set()
+        pg = self.pager_desc()
+        if self.lazy and pg:
+            managed.add(pg.get("page_param"))
+        return [f.name for f in self.request.fields if f.required and f.name not in managed]
+
+    # -- building params ------------------------------------------------------------------
+    def bind(self, args: Tuple[Any, ...], kwargs: Dict[str, Any], strict: bool) -> Dict[str, Any]:
+        params: Dict[str, Any] = {}
+        pos = self.positional_fields()
+        i = 0
+        for a in args:
+            if isinstance(a, Model):
+                params.update(a.to_dict())
+            elif isinstance(a, Mapping):
+                params.update(a)
+            else:
+                while i < len(pos) and (pos[i] in kwargs or pos[i] in params):
+                    i += 1
+                if i >= len(pos):
+                    raise TypeError(
+                        f"{self.name}() got too many positional arguments "
+                        f"(positional: {', '.join(pos) or 'none'}; pass the others by keyword)"
+                    )
+                params[pos[i]] = a
+                i += 1
+        for k, v in kwargs.items():
+            if v is None:
+                continue  # None means "not given"
+            if strict and self.request is not None and self.request.fields and self.request.field(k) is None:
+                raise TypeError(
+                    f"{self.name}() got an unexpected keyword argument {k!r}"
+                    f" (known: {', '.join(f.name for f in self.request.fields)})"
+                )
+            params[k] = v
+        return params
+
+    # -- shaping results --------------------------------------------------------------------
+    def shape(self, raw: Any) -> Any:
+        reg = self.platform.registry
+        if self.pager and not self.lazy:
+            if isinstance(raw, dict):
+                return make_page(raw, self.items_path(), self.item_schema(), self.result_schema())
+            if isinstance(raw, list):  # a vendor answering a bare array (Sensors)
+                page = make_page({}, None, self.item_schema(), None, items=raw)
+                return Page(page.items, None, raw)
+        if raw is None or raw == {} or raw == []:
+            return None
+        if isinstance(raw, dict):
+            schema = self.result_schema()
+            if schema is not None:
+                return schema.model()._from_wire(raw)
+            return Model._from_wire(raw)
+        if isinstance(raw, list):
+            item = self.item_schema()
+            if item is not None:
+                return [item.model()._from_wire(x) if isinstance(x, dict) else x for x in raw]
+            return raw
+        del reg
+        return raw
+
+
+def _dig(obj: Any, path: Optional[str]) -> Any:
+    if not path:
+        return None
+    cur = obj
+    for part in path.split("."):
+        if not isinstance(cur, dict) or part not in cur:
+            return None
+        cur = cur[part]
+    return cur
+
+
+def make_page(raw: Dict[str, Any], items_path: Optional[str], item: Optional[Schema],
+              result: Optional[Schema], items: Optional[List[Any]] = None) -> Page[Any]:
+    if items is None:
+        found = _dig(raw, items_path)
+        items = found if isinstance(found, list) else []
+    if item is not None:
+        cls = item.model()
+        wrapped = [cls._from_wire(x) if isinstance(x, dict) else x for x in items]
+    else:
+        wrapped = [Model._from_wire(x) if isinstance(x, dict) else x for x in items]
+    res_model = result.model()._from_wire(raw) if result is not None else Model._from_wire(raw)
+    return Page(wrapped, res_model, raw)
+
+
+# ---------------------------------------------------------------------------------------------
+# pagers
+
+
+class Pager(Iterator[T], Generic[T]):
+    """Lazy iterator over every item of a paged (or chunked) operation.
+
+    A page is requested only when its first item is needed. ``pages()`` yields whole
+    :class:`Page` objects instead. ``state`` is a resume token (a plain dict): pass it as
+    ``resume=`` to the same ``list`` method (or to ``client.resume()``) to continue where
+    this pager stopped, e.g. after an error. An error while fetching a page propagates from
+    ``next()``; calling ``next()`` again retries that page.
+    """
+
+    def __init__(self, client: "Client", op: _Op, native: Any, skip: int = 0) -> None:
+        self._client = client
+        self._op = op
+        self._native = native
+        item_op = getattr(native, "item_op", None)
+        target = op.platform.ops.get(item_op) if item_op else None
+        self._item = (target.item_schema() if target is not None else None) or op.item_schema()
+        self._result = (target.result_schema() if target is not None else None) or op.result_schema()
+        self._buffer: List[Any] = []
+        self._pos = 0
+        self._page_raw: Any = None
+        self._page_state: Optional[Dict[str, Any]] = None
+        self._skip = skip
+        self._done = False
+
+    def __iter__(self) -> "Pager[T]":
+        return self
+
+    def _fetch(self) -> bool:
+        """Fetches the next page into the buffer; False after the last page."""
+        if self._done:
+            return False
+        try:
+            state = self._native.state()
+        except Exception:  # pragma: no cover - state is best effort
+            state = None
+        t0 = time.monotonic()
+        try:
+            got = self._native.next_page()
+        except BaseException as e:
+            _log_call(self._client, self._op.name, t0, error=e)
+            raise
+        _log_call(self._client, self._op.name, t0, page=True)
+        if got is None:
+            self._done = True
+            self._buffer, self._pos = [], 0
+            return False
+        items, raw = got
+        self._page_state = state
+        self._page_raw = raw
+        self._buffer = items if isinstance(items, list) else []
+        self._pos = 0
+        if self._skip:
+            self._pos = min(self._skip, len(self._buffer))
+            self._skip = 0
+        return True
+
+    def _wrap(self, x: Any) -> Any:
+        if isinstance(x, dict):
+            if self._item is not None:
+                return self._item.model()._from_wire(x)
+            return Model._from_wire(x)
+        return x
+
+    def __next__(self) -> T:
+        while self._pos >= len(self._buffer):
+            if not self._fetch():
+                raise StopIteration
+        x = self._buffer[self._pos]
+        self._pos += 1
+        return self._wrap(x)  # type: ignore[no-any-return]
+
+    def pages(self) -> Iterator[Page[T]]:
+        """Yields the remaining pages as :class:`Page` objects (the rest of a partly consumed
+        page first)."""
+        while True:
+            if self._pos >= len(self._buffer):
+                if not self._fetch():
+                    return
+            rest = self._buffer[self._pos:]
+            self._pos = len(self._buffer)
+            raw = self._page_raw if isinstance(self._page_raw, dict) else {}
+            yield make_page(raw, None, self._item, self._result, items=rest)
+
+    @property
+    def state(self) -> Dict[str, Any]:
+        """Resume token: ``{"op", "params", "next"[, "skip"]}``."""
+        if self._pos < len(self._buffer) and self._page_state is not None:
+            st = dict(self._page_state)
+            st["skip"] = self._pos
+            return st
+        st = self._native.state()
+        if self._skip:
+            st["skip"] = self._skip
+        return dict(st)
+
+    @property
+    def pages_fetched(self) -> int:
+        return int(self._native.pages_fetched)
+
+    def close(self) -> None:
+        """Frees the native pager (iteration then stops)."""
+        self._done = True
+        self._buffer, self._pos = [], 0
+        self._native.close()
+
+    def __enter__(self) -> "Pager[T]":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<audkit.Pager {self._op.platform.key}.{self._op.name} pages_fetched={self.pages_fetched}>"
+
+
+def _log_call(client: "Client", op: str, t0: float, error: Optional[BaseException] = None,
+              page: bool = False) -> None:
+    if not log.isEnabledFor(logging.DEBUG):
+        return
+    ms = (time.monotonic() - t0) * 1000.0
+    what = "page of " if page else ""
+    if error is not None:
+        # class name and kind only: the message is the vendor's and never needed here
+        kind = getattr(error, "kind", type(error).__name__)
+        log.debug("%s %s%s failed after %.0f ms: %s (%s)", client._platform_key, what, op, ms,
+                  type(error).__name__, kind)
+    else:
+        attempts = getattr(client._native, "last_attempts", 0) if not page else 0
+        log.debug("%s %s%s ok in %.0f ms%s", client._platform_key, what, op, ms,
+                  f" ({attempts} attempts)" if attempts and attempts > 1 else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# resources
+
+
+class Resource:
+    """A namespace of operations of one resource (``client.custom_audiences``)."""
+
+    _path: str = ""
+
+    def __init__(self, client: "Client") -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__qualname__} of {self._client!r}>"
+
+
+class _ResourceProperty(property):
+    """A property whose class-level value names the resource class (``resource_class``)."""
+
+    resource_class: Type[Resource]
+
+
+def _resource_property(name: str, cls: Type[Resource]) -> property:
+    """The class attribute giving each client (or parent resource) its namespace object,
+    created on first access and cached in the instance."""
+    slot = "_ns_" + name
+
+    def fget(self: Any) -> Any:
+        ns = self.__dict__.get(slot)
+        if ns is None:
+            client = self if isinstance(self, Client) else self._client
+            ns = self.__dict__[slot] = cls(client)
+        return ns
+
+    fget.__name__ = name
+    prop = _ResourceProperty(fget, doc=cls.__doc__)
+    prop.resource_class = cls
+    return prop
+
+
+def _op_doc(op: _Op) -> str:
+    lines = [op.doc or op.name, ""]
+    lines.append(f"{op.method} {op.path}  ({op.platform.key} {op.name}, kind {op.kind})")
+    if op.request is not None and op.request.fields:
+        lines.append("")
+        lines.append("Parameters (snake_case or wire names):")
+        for f in op.request.fields:
+            if f.output:
+                continue
+            req = ", required" if f.required else ""
+            vals = f" one of {f.values}" if f.values else ""
+            wire = f" (wire {f.wire})" if f.wire != f.name else ""
+            lines.append(f"  {f.name}{wire}: {f.type}{req}{vals}. {f.doc}".rstrip())
+    return "\n".join(lines)
+
+
+def _make_method(op: _Op) -> Any:
+    if op.lazy:
+        def method(self: Any, *args: Any, resume: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> Pager[Any]:
+            client: Client = self if isinstance(self, Client) else self._client
+            if resume is not None:
+                return client.resume(resume, _op=op)
+            params = op.bind(args, kwargs, client._validate)
+            native = client._native.pager(op.name, params)
+            return Pager(client, op, native)
+    else:
+        def method(self: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
+            client: Client = self if isinstance(self, Client) else self._client
+            params = op.bind(args, kwargs, client._validate)
+            t0 = time.monotonic()
+            try:
+                raw = client._native.call(op.name, params)
+            except BaseException as e:
+                _log_call(client, op.name, t0, error=e)
+                raise
+            _log_call(client, op.name, t0)
+            return op.shape(raw)
+
+    method.__name__ = attr_name(op.name.rsplit(".", 1)[-1], Client if "." not in op.name else Resource)
+    method.__qualname__ = method.__name__
+    method.__doc__ = _op_doc(op)
+    return method
+
+
+# ---------------------------------------------------------------------------------------------
+# clients
+
+_OPTION_NAMES = (
+    "base_url",
+    "timeout",
+    "connect_timeout",
+    "retries",
+    "backoff",
+    "max_backoff",
+    "proxy",
+    "verify",
+    "ca_file",
+    "user_agent",
+    "validate",
+    "transport",
+)
+
+
+def _ms(seconds: Any, name: str) -> int:
+    try:
+        v = float(seconds)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number of seconds") from None
+    if v < 0 or v != v:
+        raise ValueError(f"{name} must be >= 0 seconds")
+    ms = int(round(v * 1000.0))
+    if v > 0 and ms == 0:
+        ms = 1
+    return ms
+
+
+class Client:
+    """Base class of the generated vendor clients (``audkit.TencentAds`` ...).
+
+    Options (all keyword-only): ``base_url``, ``timeout`` / ``connect_timeout`` (seconds),
+    ``retries`` (0 disables), ``backoff`` / ``max_backoff`` (seconds), ``proxy``,
+    ``verify`` (bool, or a CA bundle path), ``ca_file``, ``user_agent``, ``validate``
+    (client-side checks), ``transport`` (a callable, see docs/PYTHON.md), plus the platform's
+    credentials; credentials not given are read by the core from
+    ``AUDKIT_<KEY>_<PARAM>`` environment variables.
+    """
+
+    _platform_key: str = ""
+    _credentials: Tuple[str, ...] = ()
+    _secrets: Tuple[str, ...] = ()
+    _platform: Optional["_Platform"] = None
+
+    def __init__(
+        self,
+        *,
+        base_url: Optional[str] = None,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        retries: Optional[int] = None,
+        backoff: Optional[float] = None,
+        max_backoff: Optional[float] = None,
+        proxy: Optional[str] = None,
+        verify: Any = True,
+        ca_file: Optional[str] = None,
+        user_agent: Optional[str] = None,
+        validate: bool = True,
+        transport: Any = None,
+        **credentials: Any,
+    ) -> None:
+        if not self._platform_key:
+            raise TypeError("audkit.Client is abstract: use a vendor class such as audkit.TencentAds")
+        config: Dict[str, Any] = {}
+        for k, v in credentials.items():
+            if k not in self._credentials:
+                raise TypeError(
+                    f"{type(self).__name__}() got an unexpected keyword argument {k!r}"
+                    f" (credentials: {', '.join(self._credentials) or 'none'})"
+                )
+            if v is not None:
+                config[k] = v if isinstance(v, str) else str(v)
+        if base_url is not None:
+            config["base_url"] = str(base_url)
+        if timeout is not None:
+            config["timeout_ms"] = _ms(timeout, "timeout")
+        if connect_timeout is not None:
+            config["connect_timeout_ms"] = _ms(connect_timeout, "connect_timeout")
+        if retries is not None:
+            if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+                raise ValueError("retries must be an int >= 0")
+            config["retries"] = retries
+        if backoff is not None:
+            config["backoff_ms"] = _ms(backoff, "backoff")
+        if max_backoff is not None:
+            config["max_backoff_ms"] = _ms(max_backoff, "max_backoff")
+        if proxy is not None:
+            config["proxy"] = str(proxy)
+        if isinstance(verify, (str, bytes)) or hasattr(verify, "__fspath__"):
+            import os
+
+            config["verify"] = True
+            config["ca_file"] = os.fsdecode(verify)
+        else:
+            config["verify"] = bool(verify)
+        if ca_file is not None:
+            config["ca_file"] = str(ca_file)
+        if user_agent is not None:
+            config["user_agent"] = str(user_agent)
+        config["validate"] = bool(validate)
+        self._validate = bool(validate)
+        self._native = _core.Client(self._platform_key, config, transport)
+        # the core's masked description (credentials never included), kept for repr after close
+        self._description = str(self._native.describe())
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def close(self) -> None:
+        """Frees the native client (idempotent). Pagers still open keep it until they finish."""
+        native = self.__dict__.get("_native")
+        if native is not None:
+            native.close()
+
+    @property
+    def closed(self) -> bool:
+        native = self.__dict__.get("_native")
+        return native is None or bool(native.closed)
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    @property
+    def base_url(self) -> Optional[str]:
+        """The effective base URL (the vendor's production URL unless ``base_url=`` was given)."""
+        return self._native.base_url
+
+    @property
+    def platform(self) -> str:
+        return self._platform_key
+
+    def resume(self, state: Mapping[str, Any], *, _op: Optional[_Op] = None) -> Pager[Any]:
+        """Continues a pager from its ``state`` token."""
+        st = dict(state)
+        skip = int(st.pop("skip", 0) or 0)
+        platform = type(self)._platform
+        assert platform is not None
+        op = _op
+        if op is None:
+            name = st.get("op")
+            op = platform.ops.get(name) if isinstance(name, str) else None
+            if op is None:
+                raise ValueError(f"resume state names no {self._platform_key} operation: {name!r}")
+        native = self._native.resume(st)
+        return Pager(self, op, native, skip=skip)
+
+    def __repr__(self) -> str:
+        # the core's description masks every credential ("tencent_ads(base_url=..., access_token=***)")
+        text = self.__dict__.get("_description", "")
+        name = type(self).__name__
+        closed = " closed" if self.closed else ""
+        key = self._platform_key
+        if text.startswith(key + "(") and text.endswith(")"):
+            inner = text[len(key) + 1:-1]
+            return f"audkit.{name}({inner}{', closed' if closed else ''})"
+        return f"<audkit.{name} {text}{closed}>"
+
+
+# ---------------------------------------------------------------------------------------------
+# generation
+
+
+class _Platform:
+    def __init__(self, d: Mapping[str, Any]) -> None:
+        self.key: str = d["key"]
+        self.display_name: str = d.get("display_name") or self.key
+        self.default_base_url: Optional[str] = d.get("default_base_url")
+        self.credentials: Tuple[str, ...] = tuple(d.get("credentials") or ())
+        self.secrets: Tuple[str, ...] = tuple(d.get("secrets") or ())
+        self.class_name = class_name(self.key)
+        self.registry = SchemaRegistry(self.key, d.get("schemas") or {}, self.secrets,
+                                       qualname_prefix=self.class_name + ".")
+        self.ops: Dict[str, _Op] = {}
+        for od in d.get("ops") or ():
+            op = _Op(self, od)
+            self.ops[op.name] = op
+
+
+_PLATFORMS: Dict[str, _Platform] = {}
+
+
+def attr_name(name: str, owner: type) -> str:
+    """The Python attribute for a descriptor name: Python keywords and names the base class
+    already uses (``close``, ``resume``, ...) get a trailing underscore (PEP 8)."""
+    if keyword.iskeyword(name) or hasattr(owner, name):
+        return name + "_"
+    return name
+
+
+def _resource_class(platform: _Platform, path: str, tree: Dict[str, Any], parent: str = "") -> Type[Resource]:
+    ns: Dict[str, Any] = {"_path": path, "__module__": "audkit"}
+    cname = _camel(path.replace(".", "_")) + "Resource"
+    qualname = f"{parent or platform.class_name}.{cname}"
+    ns["__qualname__"] = qualname
+    ns["__doc__"] = f"{platform.display_name}: {path.replace('.', ' ')} operations."
+    for name, sub in tree.items():
+        attr = attr_name(name, Resource)
+        if isinstance(sub, _Op):
+            ns[attr] = _make_method(sub)
+        else:
+            rc = _resource_class(platform, f"{path}.{name}", sub, qualname)
+            ns[rc.__name__] = rc
+            ns[attr] = _resource_property(attr, rc)
+    return type(cname, (Resource,), ns)
+
+
+def _build_class(pd: Mapping[str, Any]) -> Type[Client]:
+    platform = _Platform(pd)
+    _PLATFORMS[platform.key] = platform
+    tree: Dict[str, Any] = {}
+    for op in platform.ops.values():
+        parts = op.name.split(".")
+        node = tree
+        for p in parts[:-1]:
+            nxt = node.setdefault(p, {})
+            if isinstance(nxt, _Op):  # an op and a resource with one name: the resource wins
+                nxt = node[p] = {}
+            node = nxt
+        if not isinstance(node.get(parts[-1]), dict):
+            node[parts[-1]] = op
+    ns: Dict[str, Any] = {
+        "__module__": "audkit",
+        "__qualname__": platform.class_name,
+        "_platform_key": platform.key,
+        "_credentials": platform.credentials,
+        "_secrets": platform.secrets,
+        "_platform": platform,
+        "display_name": platform.display_name,
+        "default_base_url": platform.default_base_url,
+        "__doc__": (
+            f"{platform.display_name} client.\n\n"
+            f"Credentials: {', '.join(platform.credentials) or 'none'} (or environment variables "
+            f"{', '.join('AUDKIT_' + platform.key.upper() + '_' + c.upper() for c in platform.credentials)}).\n"
+            f"Default base_url: {platform.default_base_url or 'none (self-hosted: base_url= is required)'}.\n\n"
+            + (Client.__doc__ or "")
+        ),
+    }
+    for name, sub in tree.items():
+        attr = attr_name(name, Client)
+        if isinstance(sub, _Op):
+            ns[attr] = _make_method(sub)
+        else:
+            rc = _resource_class(platform, name, sub)
+            ns[rc.__name__] = rc
+            ns[attr] = _resource_property(attr, rc)
+    for mname, mcls in platform.registry.model_classes().items():
+        if mname not in ns:
+            ns[mname] = mcls
+    return type(platform.class_name, (Client,), ns)
+
+
+def client_classes() -> Dict[str, Type[Client]]:
+    """Platform key -> generated client class."""
+    global _CLASSES
+    if _CLASSES is None:
+        with _lock:
+            if _CLASSES is None:
+                classes = {}
+                for pd in describe().get("platforms") or ():
+                    cls = _build_class(pd)
+                    classes[cls._platform_key] = cls
+                _CLASSES = classes
+    return _CLASSES
+
+
+def client_class(key: str) -> Type[Client]:
+    try:
+        return client_classes()[key]
+    except KeyError:
+        raise ValueError(f"unknown audkit platform {key!r} (known: {', '.join(client_classes())})") from None
+
+
+def _model_for(platform: str, schema: str) -> Type[Model]:
+    client_classes()
+    return _PLATFORMS[platform].registry.model_class(schema)
+
+
+set_rebuild_hook(_model_for)
