@@ -7,7 +7,7 @@ export PYTHONPATH := $(CURDIR)/python:$(PYTHONPATH)
 
 APT_PACKAGES := build-essential cmake pkg-config libcurl4-openssl-dev libcjson-dev libssl-dev \
                 lua5.4 liblua5.4-dev lua-busted luajit libluajit-5.1-dev curl
-PIP_PACKAGES := pytest setuptools wheel
+PIP_PACKAGES := pytest setuptools wheel mypy
 # the vendors' own signers, used only by tests as independent oracles (their pins are old: --no-deps)
 PIP_ORACLES := volcengine bce-python-sdk pytz pycryptodome future six
 
@@ -26,7 +26,7 @@ deps-apt:
 	fi
 
 deps-pip:
-	@$(PYTHON) -c "import pytest, setuptools, wheel" 2>/dev/null || $(PYTHON) -m pip install -q $(PIP_PACKAGES)
+	@$(PYTHON) -c "import pytest, setuptools, wheel, mypy" 2>/dev/null || $(PYTHON) -m pip install -q $(PIP_PACKAGES)
 	@$(PYTHON) -c "import volcengine.auth.SignerV4, baidubce.auth.bce_v1_signer" 2>/dev/null || \
 	  $(PYTHON) -m pip install -q --no-deps $(PIP_ORACLES)
 
@@ -45,14 +45,15 @@ build-python:
 
 build: deps build-c build-python
 
+# every suite runs even when an earlier one fails (-k); make still exits non-zero on any failure
 test: deps build build-asan
-	$(MAKE) test-c test-python test-lua
+	$(MAKE) -k test-c test-python test-lua
 
 test-c:
 	cd build-asan && ctest --output-on-failure -j$(JOBS)
 
 test-python:
-	$(PYTHON) -m pytest -q tests/python
+	AUDKIT_REQUIRE_EXTENSION=1 $(PYTHON) -m pytest -q tests/python
 
 # the specs set package.path/cpath from the repo root (AUDKIT_BUILD_DIR overrides build/)
 test-lua:
