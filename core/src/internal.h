@@ -85,6 +85,9 @@ struct ak_platform {
     const ak_op *ops;
     size_t nops;
     const ak_schema *const *models;          /* NULL-terminated */
+    /* Default base URL chosen from the configured credentials (Baidu's two flavours); NULL
+     * hook or NULL result: default_base_url. Called after credentials are read. */
+    const char *(*default_base_url_for)(const ak_client *c);
 };
 
 /* Registry of platforms (registry.c). */
@@ -136,5 +139,7 @@ const char *ak_response_header(const ak_response *resp, const char *name);
 
 /* ---- schema helpers ---- */
 const ak_field *ak_schema_lookup(const ak_schema *s, const char *key);
+/* The wire value a readable alias stands for ("keyword" -> "11", true -> "1"), or NULL. Static. */
+const char *ak_field_alias_value(const ak_field *f, const cJSON *v);
 
 #endif

@@ -50,6 +50,15 @@ static void check_schema(const ak_schema *s, int depth) {
             CHECK(f->min_len <= f->max_len);
         if ((f->flags & AK_F_MIN) && (f->flags & AK_F_MAX))
             CHECK(f->min <= f->max);
+        for (const char *const *a = f->value_aliases; a && *a; a += 2) {
+            CHECK(a[1] != NULL);
+            if (a[1] && f->values) { /* an alias maps to an allowed value */
+                int found = 0;
+                for (const char *const *v = f->values; *v; v++)
+                    found |= strcmp(*v, a[1]) == 0;
+                CHECK(found);
+            }
+        }
         if (f->schema)
             check_schema(f->schema, depth + 1);
     }
@@ -103,8 +112,8 @@ static void test_every_op(void) {
             if (op->pager) {
                 CHECK(op->pager->items_path != NULL);
                 CHECK(op->pager->max_page_size > 0);
-                CHECK(ak_schema_field(op->request, op->pager->page_param) != NULL);
-                CHECK(ak_schema_field(op->request, op->pager->size_param) != NULL);
+                CHECK(path_resolves(op->request, op->pager->page_param));
+                CHECK(path_resolves(op->request, op->pager->size_param));
             }
         }
         for (const ak_schema *s = ak_model_next(p, NULL); s; s = ak_model_next(p, s))

@@ -173,6 +173,25 @@ def test_get_51_adgroups_makes_two_requests(bd, sandbox_clean):
     assert {k.adgroup_id for k in items} == set(groups)
 
 
+def test_readable_aliases_for_id_type_and_get_temp(bd, sandbox_clean):
+    sb = sandbox_clean
+    groups = sb.seed("baidu_search", "adgroups", 51, keywords=1)
+    sb.clear_requests()
+    items = list(bd.keywords.get(ids=groups, id_type="adgroup", get_temp=False))
+    assert len(items) == 51
+    bodies = [json.loads(r["body"])["body"] for r in baidu_requests(sb, GET_ROUTE)]
+    # "adgroup" chunks at 50 like 5 does, and travels as the vendor's integer
+    assert [len(b["ids"]) for b in bodies] == [50, 1]
+    assert {b["idType"] for b in bodies} == {5} and {b["getTemp"] for b in bodies} == {0}
+    ids = sb.seed("baidu_search", "keywords", 2)
+    list(bd.keywords.get(ids=ids, id_type="keyword", get_temp=True))
+    last = json.loads(baidu_requests(sb, GET_ROUTE)[-1]["body"])["body"]
+    assert last["idType"] == 11 and last["getTemp"] == 1 and last["ids"] == ids
+    with pytest.raises(audkit.ValidationError) as ei:
+        list(bd.keywords.get(ids=ids, id_type="campaign"))
+    assert ei.value.field == "id_type"
+
+
 def test_get_word_is_one_request_with_quota(bd, sandbox_clean):
     ids = sandbox_clean.seed("baidu_search", "keywords", 3)
     res = bd.keywords.get_word(ids=ids, id_type=11, fields=["wmatchprefer", "tabs"])

@@ -86,6 +86,8 @@ typedef struct ak_field {
     int depth;                    /* ARRAY of ARRAY: 2 for Tencent combine include/exclude */
     ak_format format;
     const char *doc;              /* one line of documentation */
+    const char *const *value_aliases; /* readable input aliases: pairs alias, wire value, ..., NULL
+                                         ("keyword", "11"; "true", "1" also maps a boolean) */
 } ak_field;
 
 /** Kinds of cross-field rules (DESIGN.md property 2). */

@@ -89,21 +89,6 @@ int ak_auth_baidu_check(const ak_client *c, ak_error *err) {
         require(c, cloud_names, "cloud", err);
     } else if (ndirect) {
         require(c, direct_required, "direct", err);
-        /* API.md: with direct credentials and no base_url the client uses the direct flavour's
-         * default. The engine defaults base_url to the platform's (cloud) URL before this hook
-         * runs, so the hook swaps the untouched default. The client is heap-allocated and not
-         * const: casting the qualifier away is defined (see the report: a platform hook
-         * default_base_url_for(client) in client.c would make this explicit). */
-        if (c->base_url && strcmp(c->base_url, AK_BAIDU_CLOUD_BASE_URL) == 0) {
-            char *direct = ak_strdup(AK_BAIDU_DIRECT_BASE_URL);
-            if (!direct) {
-                ak_error_nomem(err);
-                return AK_FAIL;
-            }
-            ak_client *mc = (ak_client *)(uintptr_t)c;
-            free(mc->base_url);
-            mc->base_url = direct;
-        }
     } else {
         ak_error_add_violation(err, "credentials",
                                "are required: the cloud flavour needs op_username, op_password, tg_username, "
@@ -111,6 +96,11 @@ int ak_auth_baidu_check(const ak_client *c, ak_error *err) {
                                "needs user_name and access_token (target optional)");
     }
     return err->nviolations > before ? AK_FAIL : AK_OK;
+}
+
+/* API.md: with direct credentials and no base_url the client uses the direct flavour's default. */
+const char *ak_baidu_default_base_url(const ak_client *c) {
+    return ak_baidu_flavour_of(c) == AK_BAIDU_DIRECT ? AK_BAIDU_DIRECT_BASE_URL : NULL;
 }
 
 /* ---- BCE v1 ---- */

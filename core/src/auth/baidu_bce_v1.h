@@ -18,6 +18,8 @@ typedef enum ak_baidu_flavour {
 
 /* The flavour the configured credentials select (AK_BAIDU_NONE when none are given). */
 ak_baidu_flavour ak_baidu_flavour_of(const ak_client *c);
+/* The default base URL for the configured flavour (platform hook default_base_url_for). */
+const char *ak_baidu_default_base_url(const ak_client *c);
 
 /**
  * BCE v1 authorization string, byte for byte what the vendor's

@@ -154,9 +154,18 @@ int ak_client_new(ak_client **out, const char *platform, const ak_json *config, 
     bool verify = true;
     read_bool(config, "verify", &verify, err);
 
+    for (const char *const *k = p->credentials; k && *k; k++) {
+        const char *v = read_str(config, *k, err);
+        if (!v)
+            v = env_value(p, *k);
+        if (v && !cJSON_AddStringToObject(c->credentials, *k, v))
+            goto nomem;
+    }
     const char *base = read_str(config, "base_url", err);
     if (!base)
         base = env_value(p, "base_url");
+    if (!base && p->default_base_url_for)
+        base = p->default_base_url_for(c);
     if (!base)
         base = p->default_base_url;
     if (!base) {
@@ -169,13 +178,6 @@ int ak_client_new(ak_client **out, const char *platform, const ak_json *config, 
             n--;
         c->base_url = ak_strndup(base, n);
         if (!c->base_url)
-            goto nomem;
-    }
-    for (const char *const *k = p->credentials; k && *k; k++) {
-        const char *v = read_str(config, *k, err);
-        if (!v)
-            v = env_value(p, *k);
-        if (v && !cJSON_AddStringToObject(c->credentials, *k, v))
             goto nomem;
     }
     if (p->check_credentials)

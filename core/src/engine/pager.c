@@ -80,7 +80,9 @@ static cJSON *param_at(const ak_schema *s, cJSON *obj, const char *path, cJSON *
 static int chunk_limit_for(const ak_chunk_desc *cd, const ak_schema *req, cJSON *params) {
     int limit = cd->max_per_chunk;
     const cJSON *sel = cd->selector ? param_at(req, params, cd->selector, NULL, NULL) : NULL;
-    char *text = sel ? ak_json_query_value(sel) : NULL;
+    const ak_field *sf = cd->selector ? ak_schema_lookup(req, cd->selector) : NULL;
+    const char *alias = sf && sel ? ak_field_alias_value(sf, sel) : NULL;
+    char *text = alias ? ak_strdup(alias) : sel ? ak_json_query_value(sel) : NULL;
     for (size_t i = 0; text && cd->selector_values && cd->selector_values[i]; i++)
         if (strcmp(cd->selector_values[i], text) == 0)
             limit = cd->selector_limits[i];

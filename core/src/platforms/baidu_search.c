@@ -150,16 +150,17 @@ static const ak_schema update_item =
             "wmatchprefer", "pcDestinationUrl", "pcQuality", "pcScale", "mobileDestinationUrl", "mobileQuality",       \
             "mobileScale", "tabs")
 
-/* idType: 11 keyword ids, 5 ad-group ids. The schema language has no value aliases, so the
- * integers are the accepted values (API.md's "keyword"/"adgroup" need an engine feature). */
+/* idType: 11 keyword ids, 5 ad-group ids; API.md's readable aliases "keyword"/"adgroup" too. */
 #define ID_TYPE                                                                                                        \
     AKF("id_type", "idType", AK_TYPE_INTEGER, AK_F_REQUIRED, .values = AK_LIST("11", "5"),                             \
-        .doc = "11: ids are keyword ids; 5: ids are ad-group ids")
+        .value_aliases = AK_LIST("keyword", "11", "adgroup", "5"),                                                     \
+        .doc = "11 or \"keyword\": ids are keyword ids; 5 or \"adgroup\": ids are ad-group ids")
 #define GET_OPTIONS                                                                                                    \
     AKF("word_fields", "wordFields", AK_TYPE_ARRAY, AK_F_UNIQUE, .item_type = AK_TYPE_STRING, .values = WORD_FIELDS,   \
         .aliases = AK_LIST("fields"),                                                                                  \
         .doc = "attributes to return (KeywordFields); ids, keyword, price and status always come"),                    \
         AKF("get_temp", "getTemp", AK_TYPE_INTEGER, 0, .values = AK_LIST("0", "1"),                                    \
+            .value_aliases = AK_LIST("false", "0", "true", "1"),                                                       \
             .doc = "0 the keywords (default), 1 their shadows (pending edits)")
 
 static const ak_field get_word_fields[] = {
@@ -485,6 +486,7 @@ const ak_platform ak_platform_baidu_search = {
     .key = "baidu_search",
     .display_name = "Baidu Search Ads",
     .default_base_url = AK_BAIDU_CLOUD_BASE_URL,
+    .default_base_url_for = ak_baidu_default_base_url,
     .credentials = AK_LIST("op_username", "op_password", "tg_username", "tg_password", "tg_subname", "bce_user",
                            "access_key", "secret_key", "user_name", "access_token", "target"),
     .secrets = AK_LIST("op_password", "tg_password", "secret_key", "access_token"),

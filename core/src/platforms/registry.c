@@ -109,6 +109,12 @@ static cJSON *describe_field(const ak_field *f) {
     cJSON_AddBoolToObject(o, "output", (f->flags & AK_F_OUTPUT) != 0);
     cJSON_AddStringToObject(o, "location", location_name(f->location));
     cJSON_AddItemToObject(o, "values", f->values ? str_list(f->values) : cJSON_CreateNull());
+    if (f->value_aliases) {
+        cJSON *va = cJSON_CreateObject();
+        for (const char *const *a = f->value_aliases; va && a[0] && a[1]; a += 2)
+            cJSON_AddStringToObject(va, a[0], a[1]);
+        cJSON_AddItemToObject(o, "value_aliases", va);
+    }
     if (f->min_len || f->max_len) {
         cJSON_AddStringToObject(o, "length_unit", unit_name(f->len_unit));
         cJSON_AddNumberToObject(o, "min_length", f->min_len);
@@ -216,6 +222,22 @@ static cJSON *describe_op(const ak_op *op) {
     } else {
         cJSON_AddNullToObject(o, "pager");
     }
+    if (op->chunk) {
+        const ak_chunk_desc *cd = op->chunk;
+        cJSON *ch = cJSON_CreateObject();
+        cJSON_AddStringToObject(ch, "ids_param", cd->ids_param);
+        cJSON_AddNumberToObject(ch, "max_per_chunk", cd->max_per_chunk);
+        cJSON_AddItemToObject(ch, "selector", str_or_null(cd->selector));
+        cJSON *lim = cJSON_CreateObject();
+        for (size_t i = 0; cd->selector_values && cd->selector_values[i]; i++)
+            cJSON_AddNumberToObject(lim, cd->selector_values[i], cd->selector_limits[i]);
+        cJSON_AddItemToObject(ch, "limits", lim);
+        cJSON_AddItemToObject(ch, "items_path", str_or_null(cd->items_path));
+        cJSON_AddItemToObject(o, "chunk", ch);
+    } else {
+        cJSON_AddNullToObject(o, "chunk");
+    }
+    cJSON_AddBoolToObject(o, "mutating", (op->flags & AK_OPF_MUTATING) != 0);
     cJSON_AddBoolToObject(o, "idempotent", (op->flags & AK_OPF_IDEMPOTENT) != 0);
     cJSON_AddNumberToObject(o, "rate_per_sec", op->rate_per_sec);
     cJSON_AddItemToObject(o, "doc", str_or_null(op->doc));

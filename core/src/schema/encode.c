@@ -1,11 +1,28 @@
 /* encode.c - request trees: snake_case -> wire names, lenient coercions the schema allows. */
 #include "../internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static cJSON *encode_value(const ak_field *f, const cJSON *v, int level);
 
+const char *ak_field_alias_value(const ak_field *f, const cJSON *v) {
+    const char *text = cJSON_IsString(v) ? v->valuestring : cJSON_IsBool(v) ? (cJSON_IsTrue(v) ? "true" : "false") : NULL;
+    for (const char *const *a = f->value_aliases; text && a && a[0] && a[1]; a += 2)
+        if (strcmp(a[0], text) == 0)
+            return a[1];
+    return NULL;
+}
+
 static cJSON *encode_scalar(const ak_field *f, ak_type t, const cJSON *v) {
+    const char *alias = t != AK_TYPE_OBJECT ? ak_field_alias_value(f, v) : NULL;
+    if (alias) {
+        char *end = NULL;
+        long long i = strtoll(alias, &end, 10);
+        if (t == AK_TYPE_INTEGER && *alias && end && !*end)
+            return cJSON_CreateNumber((double)i);
+        return cJSON_CreateString(alias);
+    }
     if (t == AK_TYPE_OBJECT && f->schema && cJSON_IsObject(v))
         return ak_schema_encode(f->schema, v);
     if (t == AK_TYPE_INTEGER && cJSON_IsString(v)) {
