@@ -583,6 +583,28 @@ static void test_thinking_pager_header(void) {
     CHECK(items == 3);
     ak_pager_free(p);
     cJSON_Delete(params);
+    /* the wire name pagerHeader is reused (not doubled), and a top-level page_size lands in it */
+    params = J("{\"project_id\":102,\"pagerHeader\":{\"pageSize\":2}}");
+    CHECK(ak_pager_new(&p, c, "clusters.list", params, &err) == AK_OK);
+    CHECK(pump_td(p, c1, 3, 2, 5, &pages, &items) == 3);
+    CHECK(items == 5);
+    ak_pager_free(p);
+    cJSON_Delete(params);
+    params = J("{\"project_id\":102,\"page_size\":2}");
+    CHECK(ak_pager_new(&p, c, "clusters.list", params, &err) == AK_OK);
+    CHECK(pump_td(p, c1, 3, 2, 5, &pages, &items) == 3);
+    CHECK(items == 5);
+    ak_pager_free(p);
+    cJSON_Delete(params);
+    /* a server capping the page size (asked 2, got 1 per page) does not end iteration while
+     * the reported total is not reached */
+    params = J("{\"project_id\":102,\"page_size\":2}");
+    CHECK(ak_pager_new(&p, c, "clusters.list", params, &err) == AK_OK);
+    const int c4[] = {1, 1, 1};
+    CHECK(pump_td(p, c4, 3, 2, 3, &pages, &items) == 3);
+    CHECK(items == 3);
+    ak_pager_free(p);
+    cJSON_Delete(params);
     /* the page number belongs to the pager; bad sizes fail before any request */
     params = J("{\"project_id\":102,\"pager_header\":{\"page_num\":1}}");
     CHECK(ak_pager_new(&p, c, "clusters.list", params, &err) == AK_FAIL);

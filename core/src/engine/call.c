@@ -257,6 +257,10 @@ int ak_call_feed(ak_call *call, const ak_response *resp) {
     } else if (call->c->platform->map_response(call->c, call->op, resp, &result, err) == AK_OK) {
         if (!result && !(result = cJSON_CreateObject())) {
             ak_error_nomem(err);
+        } else if (cJSON_IsArray(result) && call->op->item) {
+            /* a bare array result (Sensors lists): each element is one item */
+            for (cJSON *it = result->child; it; it = it->next)
+                ak_schema_decode(call->op->item, it, err);
         } else if (call->op->result && ak_schema_decode(call->op->result, result, err) != AK_OK) {
             cJSON_Delete(result);
             result = NULL;

@@ -24,32 +24,6 @@ struct ak_pager {
 };
 
 
-/* Sets a number at a dotted path, creating intermediate objects. */
-static bool set_path_number(cJSON *obj, const char *path, double v) {
-    char seg[128];
-    const char *p = path;
-    for (;;) {
-        const char *dot = strchr(p, '.');
-        size_t n = dot ? (size_t)(dot - p) : strlen(p);
-        if (n >= sizeof seg)
-            return false;
-        memcpy(seg, p, n);
-        seg[n] = '\0';
-        if (!dot) {
-            cJSON_DeleteItemFromObjectCaseSensitive(obj, seg);
-            return cJSON_AddNumberToObject(obj, seg, v) != NULL;
-        }
-        cJSON *next = cJSON_GetObjectItemCaseSensitive(obj, seg);
-        if (!cJSON_IsObject(next)) {
-            cJSON_DeleteItemFromObjectCaseSensitive(obj, seg);
-            if (!(next = cJSON_AddObjectToObject(obj, seg)))
-                return false;
-        }
-        obj = next;
-        p = dot + 1;
-    }
-}
-
 /* The member at a dotted path of snake_case names, also trying each segment's wire name. */
 static cJSON *param_at(const ak_schema *s, cJSON *obj, const char *path, cJSON **parent, const char **key) {
     char seg[128];
@@ -75,6 +49,45 @@ static cJSON *param_at(const ak_schema *s, cJSON *obj, const char *path, cJSON *
         p = dot ? dot + 1 : p + n;
     }
     return cur;
+}
+
+/* Sets a number at a dotted path of snake_case names through the schema, reusing members
+ * given under their wire names and creating missing intermediate objects. */
+static bool set_param(const ak_schema *s, cJSON *obj, const char *path, double v) {
+    char seg[128];
+    const char *p = path;
+    for (;;) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        if (n >= sizeof seg)
+            return false;
+        memcpy(seg, p, n);
+        seg[n] = '\0';
+        const ak_field *f = ak_schema_lookup(s, seg);
+        cJSON *cur = cJSON_GetObjectItemCaseSensitive(obj, seg);
+        if (!cur && f)
+            cur = cJSON_GetObjectItemCaseSensitive(obj, f->wire);
+        const char *key = cur ? cur->string : seg;
+        if (!dot) {
+            cJSON *num = cJSON_CreateNumber(v);
+            if (!num)
+                return false;
+            /* ReplaceItemInObject copies the key before it frees the old member */
+            bool ok = cur ? cJSON_ReplaceItemInObjectCaseSensitive(obj, key, num) : cJSON_AddItemToObject(obj, key, num);
+            if (!ok)
+                cJSON_Delete(num);
+            return ok;
+        }
+        if (!cJSON_IsObject(cur)) {
+            if (cur)
+                cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+            if (!(cur = cJSON_AddObjectToObject(obj, seg)))
+                return false;
+        }
+        obj = cur;
+        s = f ? f->schema : NULL;
+        p = dot + 1;
+    }
 }
 
 static int chunk_limit_for(const ak_chunk_desc *cd, const ak_schema *req, cJSON *params) {
@@ -126,10 +139,22 @@ static int pager_init(ak_pager **out, ak_client *c, const char *opname, const ak
     p->empty = cJSON_CreateArray();
     if (!p->params || !p->empty)
         goto nomem;
+    /* a top-level page_size works for nested size parameters too (ThinkingData pagerHeader) */
+    cJSON *ps = cd ? NULL : cJSON_GetObjectItemCaseSensitive(p->params, "page_size");
+    if (ps && strchr(pd->size_param, '.') && !ak_schema_lookup(op->request, "page_size")) {
+        int64_t n;
+        bool ok = ak_json_int64(ps, true, &n) && set_param(op->request, p->params, pd->size_param, (double)n);
+        cJSON_DeleteItemFromObjectCaseSensitive(p->params, "page_size");
+        if (!ok) {
+            ak_error_add_violation(err, "page_size", "must be an integer");
+            ak_pager_free(p);
+            return AK_FAIL;
+        }
+    }
     if (c->validate) {
         /* validate everything up front, so errors come before any request */
         cJSON *probe = cJSON_Duplicate(p->params, true);
-        if (!probe || (!cd && row->kind == AK_OP_PAGER && !set_path_number(probe, pd->page_param, (double)next))) {
+        if (!probe || (!cd && row->kind == AK_OP_PAGER && !set_param(op->request, probe, pd->page_param, (double)next))) {
             cJSON_Delete(probe);
             goto nomem;
         }
@@ -172,7 +197,7 @@ static int pager_init(ak_pager **out, ak_client *c, const char *opname, const ak
         if (param_at(op->request, p->params, pd->page_param, &parent, &key) && parent && key)
             cJSON_DeleteItemFromObjectCaseSensitive(parent, key);
         if (!param_at(op->request, p->params, pd->size_param, NULL, NULL) &&
-            !set_path_number(p->params, pd->size_param, pd->max_page_size))
+            !set_param(op->request, p->params, pd->size_param, pd->max_page_size))
             goto nomem;
     }
     *out = p;
@@ -228,12 +253,20 @@ static void page_finished(ak_pager *p) {
     /* stop at the last page the vendor reports, at the total item count, or at a short page */
     const cJSON *tp = p->pd->total_pages_path ? ak_json_path(p->result, p->pd->total_pages_path) : NULL;
     const cJSON *ti = p->pd->total_items_path ? ak_json_path(p->result, p->pd->total_items_path) : NULL;
-    if (p->pd->style != AK_PAGE_START_COUNT && tp && ak_json_int64(tp, true, &total) &&
-        p->next_page - p->pd->first_page + 1 >= total)
-        p->done = true;
-    if (ti && ak_json_int64(ti, true, &total) && p->fetched >= total)
-        p->done = true;
-    if (n == 0 || n < size)
+    bool has_total = false;
+    if (p->pd->style != AK_PAGE_START_COUNT && tp && ak_json_int64(tp, true, &total)) {
+        has_total = true;
+        if (p->next_page - p->pd->first_page + 1 >= total)
+            p->done = true;
+    }
+    if (ti && ak_json_int64(ti, true, &total)) {
+        has_total = true;
+        if (p->fetched >= total)
+            p->done = true;
+    }
+    /* without a reported total a short page is the last; with one, a server capping the page
+     * size below what was asked must not end the iteration early */
+    if (n == 0 || (!has_total && n < size))
         p->done = true;
     /* start/count advances by the page size; page numbers by one */
     p->next_page += p->pd->style == AK_PAGE_START_COUNT ? size : 1;
@@ -257,7 +290,7 @@ static cJSON *next_params(ak_pager *p) {
         }
         return params;
     }
-    if (!set_path_number(params, p->pd->page_param, (double)p->next_page)) {
+    if (!set_param(p->op->request, params, p->pd->page_param, (double)p->next_page)) {
         cJSON_Delete(params);
         return NULL;
     }

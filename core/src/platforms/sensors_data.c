@@ -394,12 +394,7 @@ static int map_response(ak_client *c, const ak_op *op, const ak_response *resp, 
         cJSON *body = ak_parse_body(resp, err);
         if (!body)
             return AK_FAIL;
-        /* a bare array (the lists): decode each item with the row's item schema */
-        if (cJSON_IsArray(body) && op->item)
-            for (cJSON *it = body->child; it; it = it->next)
-                if (cJSON_IsObject(it))
-                    ak_schema_decode(op->item, it, err);
-        *result = body;
+        *result = body; /* bare arrays (the lists) are decoded item by item by the engine */
         return AK_OK;
     }
     /* any non-2xx is an error; keep what the body says */
