@@ -6,7 +6,7 @@ JOBS ?= 2
 export PYTHONPATH := $(CURDIR)/python:$(PYTHONPATH)
 
 APT_PACKAGES := build-essential cmake pkg-config libcurl4-openssl-dev libcjson-dev libssl-dev \
-                lua5.4 liblua5.4-dev lua-busted luajit libluajit-5.1-dev curl
+                lua5.4 liblua5.4-dev lua-busted luajit libluajit-5.1-dev curl clang-format
 PIP_PACKAGES := pytest setuptools wheel mypy
 # the vendors' own signers, used only by tests as independent oracles (their pins are old: --no-deps)
 PIP_ORACLES := volcengine bce-python-sdk pytz pycryptodome future six
@@ -47,7 +47,7 @@ build: deps build-c build-python
 
 # every suite runs even when an earlier one fails (-k); make still exits non-zero on any failure
 test: deps build build-asan
-	$(MAKE) -k test-c test-python test-lua
+	$(MAKE) -k format-check test-c test-python test-lua
 
 test-c:
 	cd build-asan && ctest --output-on-failure -j$(JOBS)
@@ -73,7 +73,7 @@ format:
 	clang-format -i $$(git ls-files 'core/*.c' 'core/*.h' 'lua/*.c' 'lua/*.h' 'python/*.c' 'tests/c/*.c' 'tests/c/*.h' 'tools/*.c')
 
 format-check:
-	clang-format --dry-run --Werror $$(git ls-files 'core/*.c' 'core/*.h' 'lua/*.c' 'lua/*.h' 'python/*.c' 'tests/c/*.c' 'tests/c/*.h' 'tools/*.c')
+	@clang-format --dry-run --Werror $$(git ls-files 'core/*.c' 'core/*.h' 'lua/*.c' 'lua/*.h' 'python/*.c' 'tests/c/*.c' 'tests/c/*.h' 'tools/*.c')
 
 clean:
 	rm -rf build build-asan python/audkit/_core*.so

@@ -72,9 +72,11 @@ typedef struct shared {
 } shared;
 
 static void shared_release(shared *sh) {
-    if (sh == NULL) return;
+    if (sh == NULL)
+        return;
     if (--sh->refs == 0) {
-        if (sh->c != NULL) ak_client_free(sh->c);
+        if (sh->c != NULL)
+            ak_client_free(sh->c);
         free(sh);
     }
 }
@@ -99,7 +101,8 @@ typedef struct lpager {
 /* errors                                                                                     */
 
 static void set_str(lua_State *L, const char *k, const char *v) {
-    if (v == NULL || v[0] == '\0') return;
+    if (v == NULL || v[0] == '\0')
+        return;
     lua_pushstring(L, v);
     lua_setfield(L, -2, k);
 }
@@ -161,7 +164,8 @@ static int return_error(lua_State *L, const ak_error *e) {
 static const char *tfield(lua_State *L, int t, const char *k, size_t *len) {
     const char *s = NULL;
     lua_getfield(L, t, k);
-    if (lua_type(L, -1) == LUA_TSTRING) s = lua_tolstring(L, -1, len);
+    if (lua_type(L, -1) == LUA_TSTRING)
+        s = lua_tolstring(L, -1, len);
     lua_pop(L, 1);
     return s;
 }
@@ -169,7 +173,8 @@ static const char *tfield(lua_State *L, int t, const char *k, size_t *len) {
 /* Like tfield but also accepts numbers; the value is left on the stack (the caller pops). */
 static const char *tfield_keep(lua_State *L, int t, const char *k) {
     lua_getfield(L, t, k);
-    if (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER) return lua_tostring(L, -1);
+    if (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER)
+        return lua_tostring(L, -1);
     return NULL;
 }
 
@@ -188,7 +193,8 @@ static int error_tostring(lua_State *L) {
     code = tfield_keep(L, 1, "code");
     rid = tfield_keep(L, 1, "request_id");
     lua_getfield(L, 1, "status");
-    if (lua_type(L, -1) == LUA_TNUMBER) status = (lua_Integer)lua_tonumber(L, -1);
+    if (lua_type(L, -1) == LUA_TNUMBER)
+        status = (lua_Integer)lua_tonumber(L, -1);
     lua_pop(L, 1);
     luaL_buffinit(L, &b);
     luaL_addstring(&b, "audkit: ");
@@ -241,12 +247,14 @@ typedef struct enc {
 } enc;
 
 static void path_key(enc *cx, size_t plen, const char *key) {
-    if (plen >= sizeof cx->path - 1) return;
+    if (plen >= sizeof cx->path - 1)
+        return;
     snprintf(cx->path + plen, sizeof cx->path - plen, "%s%s", plen ? "." : "", key);
 }
 
 static void path_index(enc *cx, size_t plen, size_t i) {
-    if (plen >= sizeof cx->path - 1) return;
+    if (plen >= sizeof cx->path - 1)
+        return;
     snprintf(cx->path + plen, sizeof cx->path - plen, "[%zu]", i);
 }
 
@@ -261,9 +269,11 @@ static cJSON *enc_fail(enc *cx, const char *rule, const char *what) {
 /* "array", "object" or NULL: the __jsontype of the value's metatable. */
 static const char *json_shape(lua_State *L, int idx) {
     const char *s = NULL;
-    if (!lua_getmetatable(L, idx)) return NULL;
+    if (!lua_getmetatable(L, idx))
+        return NULL;
     lua_getfield(L, -1, "__jsontype");
-    if (lua_type(L, -1) == LUA_TSTRING) s = lua_tostring(L, -1); /* anchored in the metatable */
+    if (lua_type(L, -1) == LUA_TSTRING)
+        s = lua_tostring(L, -1); /* anchored in the metatable */
     lua_pop(L, 2);
     return s;
 }
@@ -287,11 +297,13 @@ static cJSON *number_to_json(lua_State *L, int idx, enc *cx) {
         return cJSON_CreateNumber((double)v);
     } else {
         double d = (double)lua_tonumber(L, idx);
-        if (!isfinite(d)) return enc_fail(cx, "numbers must be finite", "NaN and infinities cannot be sent as JSON");
+        if (!isfinite(d))
+            return enc_fail(cx, "numbers must be finite", "NaN and infinities cannot be sent as JSON");
 #if LUA_VERSION_NUM < 503
         /* the 5.1 API has doubles only: an integral value beyond 2^53 may already be rounded */
         if (d == floor(d) && fabs(d) > EXACT_LIMIT) {
-            snprintf(buf, sizeof buf, "integer %.17g is beyond +-2^53 and cannot be sent exactly (pass it as a string)", d);
+            snprintf(buf, sizeof buf, "integer %.17g is beyond +-2^53 and cannot be sent exactly (pass it as a string)",
+                     d);
             return enc_fail(cx, "integers must be within +-2^53", buf);
         }
 #endif
@@ -310,7 +322,8 @@ static cJSON *table_to_json(lua_State *L, int idx, enc *cx, int depth) {
     const char *shape = json_shape(L, idx);
     cJSON *out;
 
-    if (depth > MAX_DEPTH) return enc_fail(cx, "nesting too deep", "tables nested too deeply (a cycle?)");
+    if (depth > MAX_DEPTH)
+        return enc_fail(cx, "nesting too deep", "tables nested too deeply (a cycle?)");
     luaL_checkstack(L, 4, "audkit: JSON encode");
     lua_pushnil(L);
     while (lua_next(L, idx) != 0) {
@@ -322,14 +335,17 @@ static cJSON *table_to_json(lua_State *L, int idx, enc *cx, int depth) {
             double k = (double)lua_tonumber(L, -2);
             if (k >= 1 && k == floor(k)) {
                 nint++;
-                if (k > maxkey) maxkey = k;
+                if (k > maxkey)
+                    maxkey = k;
             } else {
                 lua_pop(L, 2);
-                return enc_fail(cx, "table keys must be strings or 1..n", "a table with a non-integer number key cannot be encoded as JSON");
+                return enc_fail(cx, "table keys must be strings or 1..n",
+                                "a table with a non-integer number key cannot be encoded as JSON");
             }
         } else {
             lua_pop(L, 2);
-            return enc_fail(cx, "table keys must be strings or 1..n", "a table key that is not a string cannot be encoded as JSON");
+            return enc_fail(cx, "table keys must be strings or 1..n",
+                            "a table key that is not a string cannot be encoded as JSON");
         }
         lua_pop(L, 1);
     }
@@ -340,7 +356,8 @@ static cJSON *table_to_json(lua_State *L, int idx, enc *cx, int depth) {
     if (nint == count && (double)count == maxkey && !(shape && strcmp(shape, "object") == 0)) {
         size_t i;
         out = cJSON_CreateArray();
-        if (out == NULL) return enc_fail(cx, "out of memory", "out of memory");
+        if (out == NULL)
+            return enc_fail(cx, "out of memory", "out of memory");
         for (i = 1; i <= count; i++) {
             cJSON *item;
             lua_rawgeti(L, idx, (int)i);
@@ -361,7 +378,8 @@ static cJSON *table_to_json(lua_State *L, int idx, enc *cx, int depth) {
                         "a table mixing string keys with number keys (or a sparse array) cannot be encoded as JSON");
     }
     out = cJSON_CreateObject();
-    if (out == NULL) return enc_fail(cx, "out of memory", "out of memory");
+    if (out == NULL)
+        return enc_fail(cx, "out of memory", "out of memory");
     lua_pushnil(L);
     while (lua_next(L, idx) != 0) {
         size_t klen;
@@ -389,23 +407,21 @@ static cJSON *table_to_json(lua_State *L, int idx, enc *cx, int depth) {
 static cJSON *to_json(lua_State *L, int idx, enc *cx, int depth) {
     idx = akc_absindex(L, idx);
     switch (lua_type(L, idx)) {
-    case LUA_TNIL:
-        return cJSON_CreateNull();
-    case LUA_TBOOLEAN:
-        return cJSON_CreateBool(lua_toboolean(L, idx));
-    case LUA_TNUMBER:
-        return number_to_json(L, idx, cx);
+    case LUA_TNIL: return cJSON_CreateNull();
+    case LUA_TBOOLEAN: return cJSON_CreateBool(lua_toboolean(L, idx));
+    case LUA_TNUMBER: return number_to_json(L, idx, cx);
     case LUA_TSTRING: {
         size_t len;
         const char *s = lua_tolstring(L, idx, &len);
-        if (strlen(s) != len) return enc_fail(cx, "strings must not contain NUL bytes", "a string contains a NUL byte");
+        if (strlen(s) != len)
+            return enc_fail(cx, "strings must not contain NUL bytes", "a string contains a NUL byte");
         return cJSON_CreateString(s);
     }
     case LUA_TLIGHTUSERDATA:
-        if (lua_touserdata(L, idx) == NULL) return cJSON_CreateNull();
+        if (lua_touserdata(L, idx) == NULL)
+            return cJSON_CreateNull();
         return enc_fail(cx, "unsupported type", "a light userdata cannot be encoded as JSON");
-    case LUA_TTABLE:
-        return table_to_json(L, idx, cx, depth);
+    case LUA_TTABLE: return table_to_json(L, idx, cx, depth);
     default: {
         char buf[96];
         snprintf(buf, sizeof buf, "a %s cannot be encoded as JSON", lua_typename(L, lua_type(L, idx)));
@@ -419,7 +435,8 @@ static cJSON *to_json(lua_State *L, int idx, enc *cx, int depth) {
 static int opt_params(lua_State *L, int idx, ak_json **out) {
     enc cx;
     *out = NULL;
-    if (lua_isnoneornil(L, idx)) return 0;
+    if (lua_isnoneornil(L, idx))
+        return 0;
     cx.raw_ints = 0;
     cx.path[0] = cx.msg[0] = cx.rule[0] = '\0';
     if (lua_type(L, idx) != LUA_TTABLE) {
@@ -449,8 +466,10 @@ static void push_json(lua_State *L, const cJSON *j, int depth) {
         lua_pushboolean(L, cJSON_IsTrue(j));
     } else if (cJSON_IsNumber(j)) {
         double d = j->valuedouble;
-        if (d == floor(d) && fabs(d) <= EXACT_LIMIT) lua_pushinteger(L, (lua_Integer)d);
-        else lua_pushnumber(L, (lua_Number)d);
+        if (d == floor(d) && fabs(d) <= EXACT_LIMIT)
+            lua_pushinteger(L, (lua_Integer)d);
+        else
+            lua_pushnumber(L, (lua_Number)d);
     } else if (cJSON_IsString(j)) {
         lua_pushstring(L, j->valuestring ? j->valuestring : "");
     } else if (cJSON_IsArray(j)) {
@@ -466,7 +485,8 @@ static void push_json(lua_State *L, const cJSON *j, int depth) {
         const cJSON *c;
         lua_createtable(L, 0, cJSON_GetArraySize(j));
         for (c = j->child; c != NULL; c = c->next) {
-            if (c->string == NULL) continue;
+            if (c->string == NULL)
+                continue;
             lua_pushstring(L, c->string);
             push_json(L, c, depth + 1);
             lua_rawset(L, -3);
@@ -479,8 +499,10 @@ static void push_json(lua_State *L, const cJSON *j, int depth) {
 }
 
 static void push_json_or_empty(lua_State *L, const cJSON *j) {
-    if (j == NULL) lua_newtable(L);
-    else push_json(L, j, 0);
+    if (j == NULL)
+        lua_newtable(L);
+    else
+        push_json(L, j, 0);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -540,8 +562,10 @@ static ak_header *read_headers(lua_State *L, int idx, size_t *n) {
         if (lua_type(L, -1) == LUA_TTABLE) { /* {name, value} */
             lua_rawgeti(L, -1, 1);
             lua_rawgeti(L, -2, 2);
-            if (lua_type(L, -2) == LUA_TSTRING) name = lua_tostring(L, -2);
-            if (lua_type(L, -1) == LUA_TSTRING) value = lua_tostring(L, -1);
+            if (lua_type(L, -2) == LUA_TSTRING)
+                name = lua_tostring(L, -2);
+            if (lua_type(L, -1) == LUA_TSTRING)
+                value = lua_tostring(L, -1);
             lua_pop(L, 2); /* both strings stay anchored in the pair table */
         } else if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING) { /* name = value */
             name = lua_tostring(L, -2);
@@ -560,9 +584,11 @@ static ak_header *read_headers(lua_State *L, int idx, size_t *n) {
 
 static ak_error_kind kind_from_name(const char *s) {
     int k;
-    if (s == NULL) return AK_ERR_TRANSPORT;
+    if (s == NULL)
+        return AK_ERR_TRANSPORT;
     for (k = 1; k < AK_ERR__COUNT; k++)
-        if (strcmp(ak_error_kind_name((ak_error_kind)k), s) == 0) return (ak_error_kind)k;
+        if (strcmp(ak_error_kind_name((ak_error_kind)k), s) == 0)
+            return (ak_error_kind)k;
     return AK_ERR_TRANSPORT;
 }
 
@@ -577,9 +603,11 @@ static void read_response(lua_State *L, int idx, ak_response *r) {
     lua_getfield(L, idx, "error");
     if (!lua_isnil(L, -1) && lua_toboolean(L, -1)) {
         r->error_kind = kind_from_name(lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL);
-        if (r->error_kind != AK_ERR_TIMEOUT) r->error_kind = AK_ERR_TRANSPORT;
+        if (r->error_kind != AK_ERR_TIMEOUT)
+            r->error_kind = AK_ERR_TRANSPORT;
         r->error_message = tfield(L, idx, "message", NULL);
-        if (r->error_message == NULL) r->error_message = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "transport error";
+        if (r->error_message == NULL)
+            r->error_message = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "transport error";
     }
     lua_pop(L, 1);
     if (r->error_kind == AK_ERR_NONE) {
@@ -629,7 +657,8 @@ static void push_response(lua_State *L, const ak_response *r) {
 
 static int l_describe(lua_State *L) {
     ak_json *d = ak_describe();
-    if (d == NULL) return luaL_error(L, "audkit: out of memory");
+    if (d == NULL)
+        return luaL_error(L, "audkit: out of memory");
     push_json(L, d, 0);
     cJSON_Delete(d);
     return 1;
@@ -650,7 +679,8 @@ static int l_json_encode(lua_State *L) {
     }
     s = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);
-    if (s == NULL) return luaL_error(L, "audkit: out of memory");
+    if (s == NULL)
+        return luaL_error(L, "audkit: out of memory");
     lua_pushstring(L, s);
     cJSON_free(s);
     return 1;
@@ -663,8 +693,10 @@ static int l_json_decode(lua_State *L) {
     if (j == NULL) {
         const char *at = cJSON_GetErrorPtr();
         lua_pushnil(L);
-        if (at != NULL && at >= s && at <= s + len) lua_pushfstring(L, "invalid JSON near byte %d", (int)(at - s) + 1);
-        else lua_pushstring(L, "invalid JSON");
+        if (at != NULL && at >= s && at <= s + len)
+            lua_pushfstring(L, "invalid JSON near byte %d", (int)(at - s) + 1);
+        else
+            lua_pushstring(L, "invalid JSON");
         return 2;
     }
     push_json(L, j, 0);
@@ -675,10 +707,12 @@ static int l_json_decode(lua_State *L) {
 static int l_sleep_ms(lua_State *L) {
     lua_Number ms = luaL_checknumber(L, 1);
     struct timespec ts;
-    if (ms <= 0) return 0;
+    if (ms <= 0)
+        return 0;
     ts.tv_sec = (time_t)(ms / 1000);
     ts.tv_nsec = (long)((ms - (lua_Number)ts.tv_sec * 1000) * 1000000);
-    if (ts.tv_nsec >= 1000000000L) ts.tv_nsec = 999999999L;
+    if (ts.tv_nsec >= 1000000000L)
+        ts.tv_nsec = 999999999L;
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
     return 0;
@@ -707,30 +741,37 @@ static int l_http(lua_State *L) {
         req.url = tfield(L, 1, "url", NULL);
         req.body = tfield(L, 1, "body", &blen);
         lua_getfield(L, 1, "timeout_ms");
-        if (lua_type(L, -1) == LUA_TNUMBER) req.timeout_ms = (long)lua_tonumber(L, -1);
+        if (lua_type(L, -1) == LUA_TNUMBER)
+            req.timeout_ms = (long)lua_tonumber(L, -1);
         lua_pop(L, 1);
         lua_getfield(L, 1, "connect_timeout_ms");
-        if (lua_type(L, -1) == LUA_TNUMBER) req.connect_timeout_ms = (long)lua_tonumber(L, -1);
+        if (lua_type(L, -1) == LUA_TNUMBER)
+            req.connect_timeout_ms = (long)lua_tonumber(L, -1);
         lua_pop(L, 1);
         lua_getfield(L, 1, "headers");
         req.headers = read_headers(L, -1, &req.nheaders);
-        if (lua_type(L, 2) == LUA_TTABLE) opts = 2;
+        if (lua_type(L, 2) == LUA_TTABLE)
+            opts = 2;
     } else {
         req.method = luaL_checkstring(L, 1);
         req.url = luaL_checkstring(L, 2);
         req.body = luaL_optlstring(L, 3, NULL, &blen);
         req.headers = read_headers(L, 4, &req.nheaders);
-        if (lua_type(L, 5) == LUA_TTABLE) opts = 5;
+        if (lua_type(L, 5) == LUA_TTABLE)
+            opts = 5;
     }
-    if (req.method == NULL) req.method = "GET";
-    if (req.url == NULL) return luaL_error(L, "audkit.core.http: url expected");
+    if (req.method == NULL)
+        req.method = "GET";
+    if (req.url == NULL)
+        return luaL_error(L, "audkit.core.http: url expected");
     req.body_len = req.body ? blen : 0;
     if (opts) {
         o.proxy = tfield(L, opts, "proxy", NULL);
         o.ca_file = tfield(L, opts, "ca_file", NULL);
         o.user_agent = tfield(L, opts, "user_agent", NULL);
         lua_getfield(L, opts, "verify");
-        if (lua_type(L, -1) == LUA_TBOOLEAN) o.verify = lua_toboolean(L, -1);
+        if (lua_type(L, -1) == LUA_TBOOLEAN)
+            o.verify = lua_toboolean(L, -1);
         lua_pop(L, 1);
     }
     if (ak_transport_curl_new(&t, &o, &err) != AK_OK) {
@@ -773,7 +814,8 @@ static lclient *check_client(lua_State *L, int idx) { return (lclient *)luaL_che
 
 static ak_client *open_client(lua_State *L, int idx) {
     lclient *cl = check_client(L, idx);
-    if (cl->sh == NULL || cl->sh->closed || cl->sh->c == NULL) luaL_error(L, "audkit: the client is closed");
+    if (cl->sh == NULL || cl->sh->closed || cl->sh->c == NULL)
+        luaL_error(L, "audkit: the client is closed");
     return cl->sh->c;
 }
 
@@ -784,7 +826,8 @@ static int l_client(lua_State *L) {
     ak_error err = AK_ERROR_INIT;
     lclient *cl;
     shared *sh;
-    if (opt_params(L, 2, &config) < 0) return 2;
+    if (opt_params(L, 2, &config) < 0)
+        return 2;
     cl = (lclient *)akc_newuserdata(L, sizeof *cl);
     cl->sh = NULL;
     akc_setmetatable(L, CLIENT_MT);
@@ -856,8 +899,10 @@ static int client_platform(lua_State *L) {
 
 static int client_base_url(lua_State *L) {
     const char *u = ak_client_base_url(open_client(L, 1));
-    if (u) lua_pushstring(L, u);
-    else lua_pushnil(L);
+    if (u)
+        lua_pushstring(L, u);
+    else
+        lua_pushnil(L);
     return 1;
 }
 
@@ -878,7 +923,8 @@ static int client_call(lua_State *L) {
     ak_json *params = NULL;
     ak_call *call = NULL;
     ak_error err = AK_ERROR_INIT;
-    if (opt_params(L, 3, &params) < 0) return 2;
+    if (opt_params(L, 3, &params) < 0)
+        return 2;
     if (ak_call_new(&call, c, op, params, &err) != AK_OK) {
         cJSON_Delete(params);
         return_error(L, &err);
@@ -888,7 +934,8 @@ static int client_call(lua_State *L) {
     if (ak_drive_call(c, call, NULL, &err) != AK_OK) {
         ak_call_free(call);
         cJSON_Delete(params);
-        if (err.kind == AK_ERR_NONE) err.kind = AK_ERR_TRANSPORT;
+        if (err.kind == AK_ERR_NONE)
+            err.kind = AK_ERR_TRANSPORT;
         return_error(L, &err);
         ak_error_cleanup(&err);
         return 2;
@@ -916,7 +963,8 @@ static int client_new_call(lua_State *L) {
     ak_json *params = NULL;
     ak_error err = AK_ERROR_INIT;
     lcall *lc;
-    if (opt_params(L, 3, &params) < 0) return 2;
+    if (opt_params(L, 3, &params) < 0)
+        return 2;
     lc = (lcall *)akc_newuserdata(L, sizeof *lc);
     memset(lc, 0, sizeof *lc);
     akc_setmetatable(L, CALL_MT);
@@ -938,7 +986,8 @@ static int new_pager(lua_State *L, int resume) {
     ak_error err = AK_ERROR_INIT;
     lpager *lp;
     int rc;
-    if (opt_params(L, resume ? 2 : 3, &params) < 0) return 2;
+    if (opt_params(L, resume ? 2 : 3, &params) < 0)
+        return 2;
     lp = (lpager *)akc_newuserdata(L, sizeof *lp);
     memset(lp, 0, sizeof *lp);
     akc_setmetatable(L, PAGER_MT);
@@ -967,8 +1016,10 @@ static lcall *check_call(lua_State *L, int idx) { return (lcall *)luaL_checkudat
 
 static lcall *open_call(lua_State *L) {
     lcall *lc = check_call(L, 1);
-    if (lc->call == NULL) luaL_error(L, "audkit: the call is closed");
-    if (lc->sh == NULL || lc->sh->closed) luaL_error(L, "audkit: the client is closed");
+    if (lc->call == NULL)
+        luaL_error(L, "audkit: the call is closed");
+    if (lc->sh == NULL || lc->sh->closed)
+        luaL_error(L, "audkit: the client is closed");
     return lc;
 }
 
@@ -999,8 +1050,7 @@ static int push_step_common(lua_State *L, const ak_step *st) {
         lua_pushliteral(L, "sleep");
         lua_pushinteger(L, (lua_Integer)st->sleep_ms);
         return 2;
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -1010,7 +1060,8 @@ static int call_next(lua_State *L) {
     int rc, n;
     memset(&st, 0, sizeof st);
     rc = ak_call_next(lc->call, &st);
-    if ((n = push_step_common(L, &st)) > 0) return n;
+    if ((n = push_step_common(L, &st)) > 0)
+        return n;
     if (st.kind == AK_STEP_DONE && rc == AK_OK) {
         lua_pushliteral(L, "done");
         push_json_or_empty(L, ak_call_result(lc->call));
@@ -1050,16 +1101,20 @@ static int call_attempts(lua_State *L) {
 static int call_op(lua_State *L) {
     lcall *lc = open_call(L);
     const ak_op *op = ak_call_op(lc->call);
-    if (op && op->name) lua_pushstring(L, op->name);
-    else lua_pushnil(L);
+    if (op && op->name)
+        lua_pushstring(L, op->name);
+    else
+        lua_pushnil(L);
     return 1;
 }
 
 static int call_tostring(lua_State *L) {
     lcall *lc = check_call(L, 1);
     const ak_op *op = lc->call ? ak_call_op(lc->call) : NULL;
-    if (lc->call == NULL) lua_pushliteral(L, "audkit.Call (closed)");
-    else lua_pushfstring(L, "audkit.Call(%s)", op && op->name ? op->name : "?");
+    if (lc->call == NULL)
+        lua_pushliteral(L, "audkit.Call (closed)");
+    else
+        lua_pushfstring(L, "audkit.Call(%s)", op && op->name ? op->name : "?");
     return 1;
 }
 
@@ -1070,8 +1125,10 @@ static lpager *check_pager(lua_State *L, int idx) { return (lpager *)luaL_checku
 
 static lpager *open_pager(lua_State *L) {
     lpager *lp = check_pager(L, 1);
-    if (lp->p == NULL) luaL_error(L, "audkit: the pager is closed");
-    if (lp->sh == NULL || lp->sh->closed) luaL_error(L, "audkit: the client is closed");
+    if (lp->p == NULL)
+        luaL_error(L, "audkit: the pager is closed");
+    if (lp->sh == NULL || lp->sh->closed)
+        luaL_error(L, "audkit: the client is closed");
     return lp;
 }
 
@@ -1099,8 +1156,10 @@ static int pager_closed(lua_State *L) {
 
 static int push_page(lua_State *L, lpager *lp) {
     const ak_json *items = ak_pager_items(lp->p);
-    if (items == NULL) lua_newtable(L);
-    else push_json(L, items, 0);
+    if (items == NULL)
+        lua_newtable(L);
+    else
+        push_json(L, items, 0);
     push_json_or_empty(L, ak_pager_result(lp->p));
     return 2;
 }
@@ -1121,7 +1180,8 @@ static int pager_next_page(lua_State *L) {
     ak_error err = AK_ERROR_INIT;
     int has_page = 0;
     if (ak_drive_pager(lp->sh->c, lp->p, NULL, &has_page, &err) != AK_OK) {
-        if (err.kind == AK_ERR_NONE) err.kind = AK_ERR_TRANSPORT;
+        if (err.kind == AK_ERR_NONE)
+            err.kind = AK_ERR_TRANSPORT;
         return_error(L, &err);
         ak_error_cleanup(&err);
         return 2;
@@ -1141,7 +1201,8 @@ static int pager_step(lua_State *L) {
     int rc, n;
     memset(&st, 0, sizeof st);
     rc = ak_pager_next(lp->p, &st);
-    if ((n = push_step_common(L, &st)) > 0) return n;
+    if ((n = push_step_common(L, &st)) > 0)
+        return n;
     if (rc == AK_OK && st.kind == AK_STEP_PAGE) {
         lua_pushliteral(L, "page");
         push_page(L, lp);
@@ -1170,7 +1231,8 @@ static int pager_feed(lua_State *L) {
 static int pager_state(lua_State *L) {
     lpager *lp = open_pager(L);
     ak_json *s = ak_pager_state(lp->p);
-    if (s == NULL) return luaL_error(L, "audkit: out of memory");
+    if (s == NULL)
+        return luaL_error(L, "audkit: out of memory");
     push_json(L, s, 0);
     cJSON_Delete(s);
     return 1;
@@ -1185,16 +1247,20 @@ static int pager_pages_fetched(lua_State *L) {
 static int pager_op(lua_State *L) {
     lpager *lp = open_pager(L);
     const ak_op *op = ak_pager_op(lp->p);
-    if (op && op->name) lua_pushstring(L, op->name);
-    else lua_pushnil(L);
+    if (op && op->name)
+        lua_pushstring(L, op->name);
+    else
+        lua_pushnil(L);
     return 1;
 }
 
 static int pager_tostring(lua_State *L) {
     lpager *lp = check_pager(L, 1);
     const ak_op *op = lp->p ? ak_pager_op(lp->p) : NULL;
-    if (lp->p == NULL) lua_pushliteral(L, "audkit.Pager (closed)");
-    else lua_pushfstring(L, "audkit.Pager(%s)", op && op->name ? op->name : "?");
+    if (lp->p == NULL)
+        lua_pushliteral(L, "audkit.Pager (closed)");
+    else
+        lua_pushfstring(L, "audkit.Pager(%s)", op && op->name ? op->name : "?");
     return 1;
 }
 
@@ -1213,12 +1279,14 @@ static const luaL_Reg client_methods[] = {{"call", client_call},
                                           {"set_validate", client_set_validate},
                                           {NULL, NULL}};
 
-static const luaL_Reg client_meta[] = {{"__gc", client_close}, {"__close", client_close}, {"__tostring", client_tostring}, {NULL, NULL}};
+static const luaL_Reg client_meta[] = {
+    {"__gc", client_close}, {"__close", client_close}, {"__tostring", client_tostring}, {NULL, NULL}};
 
-static const luaL_Reg call_methods[] = {{"next", call_next},         {"feed", call_feed}, {"attempts", call_attempts},
-                                        {"op", call_op},             {"close", call_close}, {NULL, NULL}};
+static const luaL_Reg call_methods[] = {{"next", call_next}, {"feed", call_feed},   {"attempts", call_attempts},
+                                        {"op", call_op},     {"close", call_close}, {NULL, NULL}};
 
-static const luaL_Reg call_meta[] = {{"__gc", call_close}, {"__close", call_close}, {"__tostring", call_tostring}, {NULL, NULL}};
+static const luaL_Reg call_meta[] = {
+    {"__gc", call_close}, {"__close", call_close}, {"__tostring", call_tostring}, {NULL, NULL}};
 
 static const luaL_Reg pager_methods[] = {{"next_page", pager_next_page},
                                          {"step", pager_step},
@@ -1230,10 +1298,15 @@ static const luaL_Reg pager_methods[] = {{"next_page", pager_next_page},
                                          {"closed", pager_closed},
                                          {NULL, NULL}};
 
-static const luaL_Reg pager_meta[] = {{"__gc", pager_close}, {"__close", pager_close}, {"__tostring", pager_tostring}, {NULL, NULL}};
+static const luaL_Reg pager_meta[] = {
+    {"__gc", pager_close}, {"__close", pager_close}, {"__tostring", pager_tostring}, {NULL, NULL}};
 
-static const luaL_Reg module_funcs[] = {{"describe", l_describe},   {"json_encode", l_json_encode}, {"json_decode", l_json_decode},
-                                        {"client", l_client},       {"http", l_http},               {"sleep_ms", l_sleep_ms},
+static const luaL_Reg module_funcs[] = {{"describe", l_describe},
+                                        {"json_encode", l_json_encode},
+                                        {"json_decode", l_json_decode},
+                                        {"client", l_client},
+                                        {"http", l_http},
+                                        {"sleep_ms", l_sleep_ms},
                                         {NULL, NULL}};
 
 static void new_class(lua_State *L, const char *name, const luaL_Reg *meta, const luaL_Reg *methods) {
@@ -1247,7 +1320,8 @@ static void new_class(lua_State *L, const char *name, const luaL_Reg *meta, cons
 }
 
 EXPORT int luaopen_audkit_core(lua_State *L) {
-    if (ak_global_init() != AK_OK) return luaL_error(L, "audkit: global initialisation failed");
+    if (ak_global_init() != AK_OK)
+        return luaL_error(L, "audkit: global initialisation failed");
     new_class(L, CLIENT_MT, client_meta, client_methods);
     new_class(L, CALL_MT, call_meta, call_methods);
     new_class(L, PAGER_MT, pager_meta, pager_methods);

@@ -23,7 +23,8 @@ static inline void akc_setfuncs(lua_State *L, const luaL_Reg *l, int nup) {
     luaL_checkstack(L, nup + 1, "too many upvalues");
     for (; l->name != NULL; l++) {
         int i;
-        for (i = 0; i < nup; i++) lua_pushvalue(L, -nup);
+        for (i = 0; i < nup; i++)
+            lua_pushvalue(L, -nup);
         lua_pushcclosure(L, l->func, nup);
         lua_setfield(L, -(nup + 2), l->name);
     }
@@ -32,9 +33,11 @@ static inline void akc_setfuncs(lua_State *L, const luaL_Reg *l, int nup) {
 
 static inline void *akc_testudata(lua_State *L, int idx, const char *tname) {
     void *p = lua_touserdata(L, idx);
-    if (p == NULL || !lua_getmetatable(L, idx)) return NULL;
+    if (p == NULL || !lua_getmetatable(L, idx))
+        return NULL;
     luaL_getmetatable(L, tname);
-    if (!lua_rawequal(L, -1, -2)) p = NULL;
+    if (!lua_rawequal(L, -1, -2))
+        p = NULL;
     lua_pop(L, 2);
     return p;
 }

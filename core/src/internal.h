@@ -57,12 +57,12 @@ typedef struct ak_kv {
 /** The request being assembled for one attempt. */
 struct ak_req_build {
     const char *method;
-    char *path;         /* owned: base path + op path after substitution */
-    ak_kv *query;       /* owned array */
+    char *path;   /* owned: base path + op path after substitution */
+    ak_kv *query; /* owned array */
     size_t nquery, capquery;
-    ak_kv *headers;     /* owned array */
+    ak_kv *headers; /* owned array */
     size_t nheaders, capheaders;
-    char *body;         /* owned */
+    char *body; /* owned */
     size_t body_len;
 };
 
@@ -74,8 +74,8 @@ struct ak_platform {
     const char *key;
     const char *display_name;
     const char *default_base_url;
-    const char *const *credentials;          /* accepted credential names */
-    const char *const *secrets;              /* subset never printed */
+    const char *const *credentials; /* accepted credential names */
+    const char *const *secrets;     /* subset never printed */
     /* Checks the configured credentials (required combinations). */
     int (*check_credentials)(const ak_client *c, ak_error *err);
     /* Adds authentication to one attempt (fresh nonce/timestamp/signature each time). */
@@ -84,7 +84,7 @@ struct ak_platform {
     int (*map_response)(ak_client *c, const ak_op *op, const ak_response *resp, cJSON **result, ak_error *err);
     const ak_op *ops;
     size_t nops;
-    const ak_schema *const *models;          /* NULL-terminated */
+    const ak_schema *const *models; /* NULL-terminated */
     /* Default base URL chosen from the configured credentials (Baidu's two flavours); NULL
      * hook or NULL result: default_base_url. Called after credentials are read. */
     const char *(*default_base_url_for)(const ak_client *c);
@@ -100,19 +100,19 @@ extern const ak_platform ak_platform_volcengine_live;
 /* ---- client internals ---- */
 struct ak_client {
     const ak_platform *platform;
-    char *base_url;          /* owned, without trailing slash */
-    cJSON *credentials;      /* owned object: name -> string */
+    char *base_url;     /* owned, without trailing slash */
+    cJSON *credentials; /* owned object: name -> string */
     long timeout_ms, connect_timeout_ms;
     int retries;
     int64_t backoff_ms, max_backoff_ms;
     bool validate;
-    ak_transport transport;  /* owned */
+    ak_transport transport; /* owned */
     bool has_transport;
     ak_clock_fn clock;
     void *clock_ud;
     ak_random_fn random;
     void *random_ud;
-    int64_t next_slot_ms;    /* rate limiter: earliest time of the next rate-limited send */
+    int64_t next_slot_ms; /* rate limiter: earliest time of the next rate-limited send */
     unsigned jitter_state;
 };
 

@@ -88,9 +88,9 @@ static PyObject *raise_ak_error(const ak_error *err) {
         }
         Py_DECREF(t);
     }
-    PyObject *exc = PyObject_CallFunction(errors_make, "siisssssO", ak_error_kind_name(err->kind),
-                                          err->retryable, err->http_status, err->vendor_code,
-                                          err->message, err->request_id, err->field, err->rule, viol);
+    PyObject *exc =
+        PyObject_CallFunction(errors_make, "siisssssO", ak_error_kind_name(err->kind), err->retryable, err->http_status,
+                              err->vendor_code, err->message, err->request_id, err->field, err->rule, viol);
     Py_DECREF(viol);
     if (!exc)
         return NULL;
@@ -146,9 +146,7 @@ static cJSON *nomem_json(void) {
     return NULL;
 }
 
-static cJSON *or_nomem(cJSON *c) {
-    return c ? c : nomem_json();
-}
+static cJSON *or_nomem(cJSON *c) { return c ? c : nomem_json(); }
 
 static int add_item(cJSON *arr_or_obj, const char *key, cJSON *item) {
     if (key ? !cJSON_AddItemToObject(arr_or_obj, key, item) : !cJSON_AddItemToArray(arr_or_obj, item)) {
@@ -265,8 +263,8 @@ static cJSON *py_to_json(PyObject *o, pathbuf *path, int depth) {
     if (PyList_Check(o) || PyTuple_Check(o))
         return iterable_to_json(o, path, depth);
     if (PyBytes_Check(o) || PyByteArray_Check(o)) {
-        PyErr_Format(PyExc_TypeError, "%s%sbytes are not a JSON value (decode them to str)",
-                     path->len ? path->s : "", path->len ? ": " : "");
+        PyErr_Format(PyExc_TypeError, "%s%sbytes are not a JSON value (decode them to str)", path->len ? path->s : "",
+                     path->len ? ": " : "");
         return NULL;
     }
     /* models (anything with to_dict), other mappings, other iterables (sets, generators) */
@@ -302,8 +300,8 @@ static cJSON *py_to_json(PyObject *o, pathbuf *path, int depth) {
         return iterable_to_json(o, path, depth);
     }
     PyErr_Clear();
-    PyErr_Format(PyExc_TypeError, "%s%s%.100s is not a JSON value", path->len ? path->s : "",
-                 path->len ? ": " : "", Py_TYPE(o)->tp_name);
+    PyErr_Format(PyExc_TypeError, "%s%s%.100s is not a JSON value", path->len ? path->s : "", path->len ? ": " : "",
+                 Py_TYPE(o)->tp_name);
     return NULL;
 }
 
@@ -347,7 +345,8 @@ static PyObject *json_to_py(const cJSON *j, int depth) {
     if (cJSON_IsString(j))
         return PyUnicode_DecodeUTF8(j->valuestring, (Py_ssize_t)strlen(j->valuestring), "replace");
     if (cJSON_IsRaw(j))
-        return PyUnicode_DecodeUTF8(j->valuestring ? j->valuestring : "", j->valuestring ? (Py_ssize_t)strlen(j->valuestring) : 0, "replace");
+        return PyUnicode_DecodeUTF8(j->valuestring ? j->valuestring : "",
+                                    j->valuestring ? (Py_ssize_t)strlen(j->valuestring) : 0, "replace");
     if (cJSON_IsArray(j)) {
         PyObject *list = PyList_New(0);
         if (!list)
@@ -500,7 +499,8 @@ static int pt_fill_response(pytransport *pt, PyObject *res, ak_response *resp) {
             goto fail;
         }
         for (Py_ssize_t i = 0; i < n; i++) {
-            PyObject *pair = PySequence_Fast(PyList_GET_ITEM(items, i), "transport: headers must be (name, value) pairs");
+            PyObject *pair =
+                PySequence_Fast(PyList_GET_ITEM(items, i), "transport: headers must be (name, value) pairs");
             if (!pair || PySequence_Fast_GET_SIZE(pair) != 2) {
                 if (pair) {
                     Py_DECREF(pair);
@@ -622,14 +622,13 @@ static const ak_drive_hooks drive_hooks = {hook_begin, hook_end, hook_check, NUL
 /* Client                                                                                     */
 
 typedef struct ClientObject {
-    PyObject_HEAD
-    ak_client *c;
+    PyObject_HEAD ak_client *c;
     PyObject *platform;
     pytransport *pt; /* borrowed: owned by the native client's transport */
     PyThread_type_lock lock;
     unsigned long owner; /* thread holding `lock` (written with the GIL held) */
     int closed;
-    Py_ssize_t npagers;  /* native pagers borrowing `c` */
+    Py_ssize_t npagers; /* native pagers borrowing `c` */
     int last_attempts;
     PyObject *weakreflist;
 } ClientObject;
@@ -654,8 +653,7 @@ static int client_enter(ClientObject *self) {
         return -1;
     }
     if (!PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) {
-        Py_BEGIN_ALLOW_THREADS
-        PyThread_acquire_lock(self->lock, WAIT_LOCK);
+        Py_BEGIN_ALLOW_THREADS PyThread_acquire_lock(self->lock, WAIT_LOCK);
         Py_END_ALLOW_THREADS
     }
     if (self->closed || !self->c) {
@@ -715,9 +713,8 @@ static PyObject *Client_new(PyTypeObject *type, PyObject *args, PyObject *kwds) 
     ak_error err = AK_ERROR_INIT;
     int rc;
     Py_BEGIN_ALLOW_THREADS /* curl global init may take a moment */
-    rc = ak_client_new(&self->c, platform, cfg, &err);
-    Py_END_ALLOW_THREADS
-    cJSON_Delete(cfg);
+        rc = ak_client_new(&self->c, platform, cfg, &err);
+    Py_END_ALLOW_THREADS cJSON_Delete(cfg);
     if (rc != AK_OK) {
         self->c = NULL;
         raise_ak_error(&err);
@@ -812,8 +809,7 @@ done:
 }
 
 typedef struct PagerObject {
-    PyObject_HEAD
-    ClientObject *client;
+    PyObject_HEAD ClientObject *client;
     ak_pager *p;
     int done;
     PyObject *weakreflist;
@@ -912,9 +908,7 @@ static PyObject *Client_get_closed(ClientObject *self, void *Py_UNUSED(c)) {
     return PyBool_FromLong(self->closed || !self->c);
 }
 
-static PyObject *Client_get_platform(ClientObject *self, void *Py_UNUSED(c)) {
-    return Py_NewRef(self->platform);
-}
+static PyObject *Client_get_platform(ClientObject *self, void *Py_UNUSED(c)) { return Py_NewRef(self->platform); }
 
 static PyObject *Client_get_base_url(ClientObject *self, void *Py_UNUSED(c)) {
     if (!self->c || self->closed)
@@ -956,8 +950,7 @@ static PyGetSetDef Client_getset[] = {
     {NULL, NULL, NULL, NULL, NULL}};
 
 static PyMemberDef Client_members[] = {
-    {"__weaklistoffset__", T_PYSSIZET, offsetof(ClientObject, weakreflist), READONLY, NULL},
-    {NULL, 0, 0, 0, NULL}};
+    {"__weaklistoffset__", T_PYSSIZET, offsetof(ClientObject, weakreflist), READONLY, NULL}, {NULL, 0, 0, 0, NULL}};
 
 static PyType_Slot Client_slots[] = {
     {Py_tp_doc, "Client(platform, config=None, transport=None): one native audkit client."},
@@ -1080,9 +1073,7 @@ static PyObject *Pager_get_done(PagerObject *self, void *Py_UNUSED(c)) {
     return PyBool_FromLong(self->done || !self->p);
 }
 
-static PyObject *Pager_get_client(PagerObject *self, void *Py_UNUSED(c)) {
-    return Py_NewRef((PyObject *)self->client);
-}
+static PyObject *Pager_get_client(PagerObject *self, void *Py_UNUSED(c)) { return Py_NewRef((PyObject *)self->client); }
 
 static int Pager_traverse(PagerObject *self, visitproc visit, void *arg) {
     Py_VISIT(Py_TYPE(self));
@@ -1117,17 +1108,15 @@ static PyGetSetDef Pager_getset[] = {
     {NULL, NULL, NULL, NULL, NULL}};
 
 static PyMemberDef Pager_members[] = {
-    {"__weaklistoffset__", T_PYSSIZET, offsetof(PagerObject, weakreflist), READONLY, NULL},
-    {NULL, 0, 0, 0, NULL}};
+    {"__weaklistoffset__", T_PYSSIZET, offsetof(PagerObject, weakreflist), READONLY, NULL}, {NULL, 0, 0, 0, NULL}};
 
-static PyType_Slot Pager_slots[] = {
-    {Py_tp_doc, "A native pager (created by Client.pager / Client.resume)."},
-    {Py_tp_dealloc, Pager_dealloc},
-    {Py_tp_traverse, Pager_traverse},
-    {Py_tp_methods, Pager_methods},
-    {Py_tp_getset, Pager_getset},
-    {Py_tp_members, Pager_members},
-    {0, NULL}};
+static PyType_Slot Pager_slots[] = {{Py_tp_doc, "A native pager (created by Client.pager / Client.resume)."},
+                                    {Py_tp_dealloc, Pager_dealloc},
+                                    {Py_tp_traverse, Pager_traverse},
+                                    {Py_tp_methods, Pager_methods},
+                                    {Py_tp_getset, Pager_getset},
+                                    {Py_tp_members, Pager_members},
+                                    {0, NULL}};
 
 static PyType_Spec Pager_spec = {"audkit._core.Pager", sizeof(PagerObject), 0,
                                  Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_DISALLOW_INSTANTIATION,
@@ -1172,9 +1161,15 @@ static PyMethodDef module_methods[] = {
     {"to_json", mod_to_json, METH_O, "to_json(value) -> JSON text as the core would send it"},
     {NULL, NULL, 0, NULL}};
 
-static struct PyModuleDef moduledef = {PyModuleDef_HEAD_INIT, "audkit._core",
-                                       "Native core of audkit (C, libcurl + cJSON).", -1, module_methods,
-                                       NULL, NULL, NULL, NULL};
+static struct PyModuleDef moduledef = {PyModuleDef_HEAD_INIT,
+                                       "audkit._core",
+                                       "Native core of audkit (C, libcurl + cJSON).",
+                                       -1,
+                                       module_methods,
+                                       NULL,
+                                       NULL,
+                                       NULL,
+                                       NULL};
 
 PyMODINIT_FUNC PyInit__core(void) {
     PyObject *m = PyModule_Create(&moduledef);

@@ -15,7 +15,7 @@ static int t_failures = 0, t_checks = 0;
         t_checks++;                                                                                                    \
         if (!(cond)) {                                                                                                 \
             t_failures++;                                                                                              \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);                                  \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);                                   \
         }                                                                                                              \
     } while (0)
 
@@ -25,7 +25,7 @@ static int t_failures = 0, t_checks = 0;
         t_checks++;                                                                                                    \
         if (!a_ || !b_ || strcmp(a_, b_) != 0) {                                                                       \
             t_failures++;                                                                                              \
-            fprintf(stderr, "%s:%d: CHECK_STR failed:\n  got:      %s\n  expected: %s\n", __FILE__, __LINE__,       \
+            fprintf(stderr, "%s:%d: CHECK_STR failed:\n  got:      %s\n  expected: %s\n", __FILE__, __LINE__,          \
                     a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                                           \
         }                                                                                                              \
     } while (0)

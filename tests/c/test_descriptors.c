@@ -97,9 +97,8 @@ static void test_every_op(void) {
                 CHECK(is_snake(name));
             }
             CHECK(ak_op_find(p, op->name) == op);
-            CHECK(strcmp(op->method, "GET") == 0 || strcmp(op->method, "POST") == 0 ||
-                  strcmp(op->method, "PUT") == 0 || strcmp(op->method, "PATCH") == 0 ||
-                  strcmp(op->method, "DELETE") == 0);
+            CHECK(strcmp(op->method, "GET") == 0 || strcmp(op->method, "POST") == 0 || strcmp(op->method, "PUT") == 0 ||
+                  strcmp(op->method, "PATCH") == 0 || strcmp(op->method, "DELETE") == 0);
             CHECK(op->path && op->path[0] == '/');
             CHECK(op->request != NULL);
             if (op->request)

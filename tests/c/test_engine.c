@@ -29,7 +29,8 @@ static const char *query_value(const char *url, const char *name, char *out, siz
 
 static void test_tencent_request_bytes(void) {
     fake_env env = {1700000000123LL, 0, 0};
-    ak_client *c = recording_client("tencent_ads", "{\"access_token\":\"TOKEN-SECRET\",\"base_url\":\"http://h:1/p/\"}", &env);
+    ak_client *c =
+        recording_client("tencent_ads", "{\"access_token\":\"TOKEN-SECRET\",\"base_url\":\"http://h:1/p/\"}", &env);
     ak_recording_push(ak_client_transport(c), 200, NULL, OK_ADD);
     cJSON *params = J("{\"account_id\":1,\"name\":\"种子\",\"type\":\"CUSTOMER_FILE\"}");
     cJSON *result = NULL;

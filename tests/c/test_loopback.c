@@ -88,13 +88,17 @@ static void test_rate_limit_faults(void) {
     cJSON *log = sandbox_control(&sb, "GET", "requests?vendor=tencent_ads", NULL);
     cJSON *reqs = cJSON_GetObjectItem(log, "requests");
     CHECK(cJSON_GetArraySize(reqs) == 2);
-    const char *n1 = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(reqs, 0), "query"), "nonce")->valuestring;
-    const char *n2 = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(reqs, 1), "query"), "nonce")->valuestring;
+    const char *n1 =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(reqs, 0), "query"), "nonce")->valuestring;
+    const char *n2 =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(reqs, 1), "query"), "nonce")->valuestring;
     CHECK(strcmp(n1, n2) != 0);
     /* the log never shows the token */
     char *text = cJSON_PrintUnformatted(log);
-    const char *tok = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(sb.info, "credentials"),
-                                                              "tencent_ads"), "access_token")->valuestring;
+    const char *tok =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(sb.info, "credentials"), "tencent_ads"),
+                            "access_token")
+            ->valuestring;
     CHECK(strstr(text, tok) == NULL);
     free(text);
     cJSON_Delete(log);
@@ -127,9 +131,11 @@ static void test_bad_token_and_timeout(void) {
     CHECK(strstr(err.message, "wrong-token") == NULL);
     ak_client_free(c);
     cJSON_DeleteItemFromObject(cfg, "access_token");
-    cJSON_AddStringToObject(cfg, "access_token",
-                            cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(sb.info, "credentials"),
-                                                                    "tencent_ads"), "access_token")->valuestring);
+    cJSON_AddStringToObject(
+        cfg, "access_token",
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(sb.info, "credentials"), "tencent_ads"),
+                            "access_token")
+            ->valuestring);
     cJSON_AddNumberToObject(cfg, "retries", 0);
     CHECK(ak_client_new(&c, "tencent_ads", cfg, &err) == AK_OK);
     cJSON_Delete(sandbox_control(&sb, "POST", "faults",

@@ -9,7 +9,8 @@
 
 #define OP "get_account_user_track_data"
 #define OK_BODY                                                                                                        \
-    "{\"ResponseMetadata\":{\"RequestId\":\"req-ok\",\"Action\":\"GetAccountUserTrackData\",\"Version\":\"2023-08-01\"," \
+    "{\"ResponseMetadata\":{\"RequestId\":\"req-ok\",\"Action\":\"GetAccountUserTrackData\",\"Version\":\"2023-08-"    \
+    "01\","                                                                                                            \
     "\"Service\":\"livesaas\",\"Region\":\"cn-north-1\"},\"Result\":{\"UserTrackData\":{\"UserTracks\":[]}}}"
 
 static cJSON *load_vectors(void) {
@@ -44,8 +45,7 @@ static void fake_sleep(void *ud, int64_t ms) {
     e->slept_ms += ms;
 }
 
-static int drive_json(ak_client *c, fake_env *env, const cJSON *params, cJSON **result, ak_error *err,
-                      int *sleeps) {
+static int drive_json(ak_client *c, fake_env *env, const cJSON *params, cJSON **result, ak_error *err, int *sleeps) {
     ak_call *call = NULL;
     int rc = ak_call_new(&call, c, OP, params, err);
     if (rc != AK_OK)
@@ -70,7 +70,9 @@ static int drive(ak_client *c, fake_env *env, const char *params, cJSON **result
     return rc;
 }
 
-static ak_client *volc_client(const char *config, fake_env *env) { return recording_client("volcengine_live", config, env); }
+static ak_client *volc_client(const char *config, fake_env *env) {
+    return recording_client("volcengine_live", config, env);
+}
 
 static const char *header(const ak_request *r, const char *name) {
     for (size_t i = 0; i < r->nheaders; i++)
@@ -258,9 +260,9 @@ typedef struct err_case {
 } err_case;
 
 #define META(code, coden, msg)                                                                                         \
-    "{\"ResponseMetadata\":{\"RequestId\":\"rid-" code "\",\"Action\":\"GetAccountUserTrackData\",\"Version\":"      \
-    "\"2023-08-01\",\"Service\":\"livesaas\",\"Region\":\"cn-north-1\",\"Error\":{\"Code\":\"" code "\",\"CodeN\":" \
-    #coden ",\"Message\":\"" msg "\"}}}"
+    "{\"ResponseMetadata\":{\"RequestId\":\"rid-" code "\",\"Action\":\"GetAccountUserTrackData\",\"Version\":"        \
+    "\"2023-08-01\",\"Service\":\"livesaas\",\"Region\":\"cn-north-1\",\"Error\":{\"Code\":\"" code                    \
+    "\",\"CodeN\":" #coden ",\"Message\":\"" msg "\"}}}"
 
 static void test_error_mapping(void) {
     static const err_case cases[] = {
@@ -331,7 +333,8 @@ static void test_decode(void) {
         ak_client_transport(c), 200, NULL,
         "{\"ResponseMetadata\":{\"RequestId\":\"20230604110420\",\"Action\":\"GetAccountUserTrackData\","
         "\"Version\":\"2023-08-01\",\"Service\":\"livesaas\",\"Region\":\"cn-north-1\",\"SystemTime\":1697446406},"
-        "\"Result\":{\"UserTrackData\":{\"UserTracks\":[{\"ActivityId\":\"1781234122348\",\"ActivityName\":\"直播间 A\","
+        "\"Result\":{\"UserTrackData\":{\"UserTracks\":[{\"ActivityId\":\"1781234122348\",\"ActivityName\":\"直播间 "
+        "A\","
         "\"JoinTime\":1681800648,\"WatchDurationLive\":600,\"WatchDurationReplay\":300,\"CommentCount\":868,"
         "\"PayAmount\":\"2\",\"LotteryAwards\":[\"实物抽奖\"],\"NewField\":true}],\"PayData\":{\"TotalAmount\":\"2\","
         "\"PayCount\":1},\"InteractData\":{\"ReservationCount\":1,\"ThumbUpNumber\":\"12\",\"CouponPickupCount\":1},"
@@ -347,7 +350,7 @@ static void test_decode(void) {
     CHECK(cJSON_IsNumber(cJSON_GetObjectItem(t0, "ActivityId")) &&
           cJSON_GetObjectItem(t0, "ActivityId")->valuedouble == 1781234122348.0);
     CHECK_STR(str_at(t0, "ActivityName"), "直播间 A");
-    CHECK(cJSON_IsTrue(cJSON_GetObjectItem(t0, "NewField")));                      /* unknown field kept */
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItem(t0, "NewField"))); /* unknown field kept */
     CHECK(cJSON_IsString(cJSON_GetObjectItem(cJSON_GetObjectItem(utd, "PayData"), "TotalAmount")));
     CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(utd, "InteractData"), "ThumbUpNumber")->valuedouble == 12);
     CHECK(cJSON_IsNull(cJSON_GetObjectItem(res, "FilterUserTrack")));
@@ -468,7 +471,8 @@ static void test_descriptor(void) {
     const ak_platform *p = ak_platform_find("volcengine_live");
     const ak_op *op = ak_op_find(p, OP);
     CHECK(op && op->rate_per_sec == 1 && strcmp(op->method, "POST") == 0 && strcmp(op->path, "/") == 0);
-    CHECK(op && op->query && strcmp(op->query[0], "Action") == 0 && strcmp(op->query[1], "GetAccountUserTrackData") == 0);
+    CHECK(op && op->query && strcmp(op->query[0], "Action") == 0 &&
+          strcmp(op->query[1], "GetAccountUserTrackData") == 0);
     CHECK(ak_platform_is_secret(p, "secret_key") && ak_platform_is_secret(p, "session_token"));
     CHECK(!ak_platform_is_secret(p, "access_key"));
     CHECK(ak_schema_find("volcengine_live", "InteractData") != NULL);
@@ -489,7 +493,8 @@ static void test_loopback(void) {
         CHECK(!"sandbox did not start");
         return;
     }
-    cJSON *seeded = sandbox_control(&sb, "POST", "seed", "{\"vendor\":\"volcengine_live\",\"kind\":\"users\",\"count\":2}");
+    cJSON *seeded =
+        sandbox_control(&sb, "POST", "seed", "{\"vendor\":\"volcengine_live\",\"kind\":\"users\",\"count\":2}");
     const cJSON *ids = cJSON_GetObjectItem(seeded, "ids");
     CHECK(cJSON_GetArraySize(ids) == 2);
     cJSON *cfg = sandbox_config(&sb, "volcengine_live");

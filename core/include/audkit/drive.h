@@ -11,10 +11,10 @@ extern "C" {
 /** Hooks around blocking work, so bindings can release their interpreter lock (the Python GIL)
  * during network waits and sleeps and check for signals afterwards. All members optional. */
 typedef struct ak_drive_hooks {
-    void *(*block_begin)(void *ud);          /* before a send or a sleep; returns a token */
+    void *(*block_begin)(void *ud);           /* before a send or a sleep; returns a token */
     void (*block_end)(void *ud, void *token); /* after it */
-    int (*check)(void *ud, ak_error *err);   /* after each block: non-zero aborts with err */
-    void (*sleep_ms)(void *ud, int64_t ms);  /* NULL: nanosleep (tests inject a fake clock) */
+    int (*check)(void *ud, ak_error *err);    /* after each block: non-zero aborts with err */
+    void (*sleep_ms)(void *ud, int64_t ms);   /* NULL: nanosleep (tests inject a fake clock) */
     void *ud;
 } ak_drive_hooks;
 

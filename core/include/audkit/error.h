@@ -11,17 +11,17 @@ extern "C" {
 /* The one list of error kinds. Python exception classes and Lua kind strings are derived from
  * it (ak_error_kind_name / ak_error_kind_next), never retyped.
  * X(ENUM_SUFFIX, "lua/python kind name", default_retryable) */
-#define AK_ERROR_KINDS(X)                                                                          \
-    X(NONE, "none", 0)                                                                             \
-    X(VALIDATION, "validation", 0)                                                                 \
-    X(TRANSPORT, "transport", 1)                                                                   \
-    X(TIMEOUT, "timeout", 1)                                                                       \
-    X(HTTP, "http", 0)                                                                             \
-    X(API, "api", 0)                                                                               \
-    X(AUTH, "auth", 0)                                                                             \
-    X(RATE_LIMITED, "rate_limited", 1)                                                             \
-    X(NOT_FOUND, "not_found", 0)                                                                   \
-    X(DECODE, "decode", 0)                                                                         \
+#define AK_ERROR_KINDS(X)                                                                                              \
+    X(NONE, "none", 0)                                                                                                 \
+    X(VALIDATION, "validation", 0)                                                                                     \
+    X(TRANSPORT, "transport", 1)                                                                                       \
+    X(TIMEOUT, "timeout", 1)                                                                                           \
+    X(HTTP, "http", 0)                                                                                                 \
+    X(API, "api", 0)                                                                                                   \
+    X(AUTH, "auth", 0)                                                                                                 \
+    X(RATE_LIMITED, "rate_limited", 1)                                                                                 \
+    X(NOT_FOUND, "not_found", 0)                                                                                       \
+    X(DECODE, "decode", 0)                                                                                             \
     X(NOMEM, "nomem", 0)
 
 typedef enum ak_error_kind {
@@ -44,18 +44,19 @@ typedef struct ak_violation {
  */
 typedef struct ak_error {
     ak_error_kind kind;
-    int retryable;          /* 1 if retrying the same operation later may succeed */
-    int http_status;        /* 0 when no HTTP response was received */
-    char vendor_code[64];   /* vendor's code as text ("11017", "InvalidParameter.InvalidUserId") */
-    char message[1024];     /* human readable; vendor message when the vendor sent one */
-    char request_id[128];   /* vendor request id when known */
-    char field[256];        /* first offending field path for validation errors */
-    char rule[256];         /* first violated rule for validation errors */
-    size_t nviolations;     /* validation: every violation found (owned array) */
+    int retryable;        /* 1 if retrying the same operation later may succeed */
+    int http_status;      /* 0 when no HTTP response was received */
+    char vendor_code[64]; /* vendor's code as text ("11017", "InvalidParameter.InvalidUserId") */
+    char message[1024];   /* human readable; vendor message when the vendor sent one */
+    char request_id[128]; /* vendor request id when known */
+    char field[256];      /* first offending field path for validation errors */
+    char rule[256];       /* first violated rule for validation errors */
+    size_t nviolations;   /* validation: every violation found (owned array) */
     ak_violation *violations;
 } ak_error;
 
-#define AK_ERROR_INIT {AK_ERR_NONE, 0, 0, {0}, {0}, {0}, {0}, {0}, 0, NULL}
+#define AK_ERROR_INIT                                                                                                  \
+    { AK_ERR_NONE, 0, 0, {0}, {0}, {0}, {0}, {0}, 0, NULL }
 
 /** Frees owned parts (violations) and resets to AK_ERROR_INIT. Safe on an initialised error. */
 AK_API void ak_error_cleanup(ak_error *err);

@@ -30,12 +30,12 @@ typedef enum ak_page_style {
 
 typedef struct ak_pager_desc {
     ak_page_style style;
-    const char *page_param;   /* request field (snake_case, dotted for nested: "pager_header.page_num")
-                                 carrying the page number (or the start index for START_COUNT) */
-    const char *size_param;   /* request field carrying the page size (dotted allowed) */
-    int first_page;           /* 1 for Tencent and start/count, 0 for Sensors user export */
-    int max_page_size;        /* vendor maximum, used unless the caller passes a size */
-    const char *items_path;   /* dotted path of the item array inside the result ("list") */
+    const char *page_param;       /* request field (snake_case, dotted for nested: "pager_header.page_num")
+                                     carrying the page number (or the start index for START_COUNT) */
+    const char *size_param;       /* request field carrying the page size (dotted allowed) */
+    int first_page;               /* 1 for Tencent and start/count, 0 for Sensors user export */
+    int max_page_size;            /* vendor maximum, used unless the caller passes a size */
+    const char *items_path;       /* dotted path of the item array inside the result ("list") */
     const char *total_pages_path; /* dotted path of the total page count, or NULL */
     const char *total_items_path; /* dotted path of the total item count, or NULL */
 } ak_pager_desc;
@@ -43,12 +43,12 @@ typedef struct ak_pager_desc {
 /** Chunked operations split one id list over several requests (Baidu: 10000 keyword ids or 50
  * ad-group ids per request). Each chunk's items are handed out as one page. */
 typedef struct ak_chunk_desc {
-    const char *ids_param;    /* request array split into chunks (snake_case name) */
-    int max_per_chunk;        /* default limit */
-    const char *selector;     /* field whose value picks a different limit, or NULL */
+    const char *ids_param;              /* request array split into chunks (snake_case name) */
+    int max_per_chunk;                  /* default limit */
+    const char *selector;               /* field whose value picks a different limit, or NULL */
     const char *const *selector_values; /* NULL-terminated values of `selector` ... */
     const int *selector_limits;         /* ... and their chunk limits */
-    const char *items_path;   /* array merged across chunks */
+    const char *items_path;             /* array merged across chunks */
 } ak_chunk_desc;
 
 /** An alternative route chosen when a request field is present (ThinkingData detail by
@@ -63,21 +63,21 @@ typedef struct ak_op_variant {
 #define AK_OPF_MUTATING 0x02u   /* changes server state */
 
 typedef struct ak_op {
-    const char *name;            /* "custom_audiences.add": resource "." operation */
+    const char *name; /* "custom_audiences.add": resource "." operation */
     ak_op_kind kind;
-    const char *method;          /* "GET" / "POST" */
-    const char *path;            /* appended to base_url; may hold {param} */
-    const ak_schema *request;    /* parameters (each field carries its location) */
-    const ak_schema *result;     /* schema of the decoded result (envelope data) */
-    const ak_schema *item;       /* paged/list ops: schema of one item (the model) */
-    const ak_pager_desc *pager;  /* paged ops and pagers */
-    const ak_chunk_desc *chunk;  /* AK_OP_CHUNKED */
-    const char *target;          /* AK_OP_PAGER / AK_OP_CHUNKED: the op doing the requests */
-    unsigned flags;              /* AK_OPF_* */
-    int rate_per_sec;            /* 0 = no client-side limit; Volcengine: 1 */
-    const char *content_type;    /* request body type, NULL = application/json */
+    const char *method;         /* "GET" / "POST" */
+    const char *path;           /* appended to base_url; may hold {param} */
+    const ak_schema *request;   /* parameters (each field carries its location) */
+    const ak_schema *result;    /* schema of the decoded result (envelope data) */
+    const ak_schema *item;      /* paged/list ops: schema of one item (the model) */
+    const ak_pager_desc *pager; /* paged ops and pagers */
+    const ak_chunk_desc *chunk; /* AK_OP_CHUNKED */
+    const char *target;         /* AK_OP_PAGER / AK_OP_CHUNKED: the op doing the requests */
+    unsigned flags;             /* AK_OPF_* */
+    int rate_per_sec;           /* 0 = no client-side limit; Volcengine: 1 */
+    const char *content_type;   /* request body type, NULL = application/json */
     const char *doc;
-    const char *const *query;    /* fixed query pairs: name, value, ..., NULL (Volcengine Action) */
+    const char *const *query;      /* fixed query pairs: name, value, ..., NULL (Volcengine Action) */
     const ak_op_variant *variants; /* alternative paths, terminated by {NULL, NULL} */
 } ak_op;
 
@@ -86,8 +86,8 @@ typedef struct ak_platform ak_platform;
 /** Iterate platforms (NULL for the first). Borrowed static data. */
 AK_API const ak_platform *ak_platform_next(const ak_platform *prev);
 AK_API const ak_platform *ak_platform_find(const char *key);
-AK_API const char *ak_platform_key(const ak_platform *p);          /* "tencent_ads" */
-AK_API const char *ak_platform_display_name(const ak_platform *p); /* "Tencent Ads" */
+AK_API const char *ak_platform_key(const ak_platform *p);              /* "tencent_ads" */
+AK_API const char *ak_platform_display_name(const ak_platform *p);     /* "Tencent Ads" */
 AK_API const char *ak_platform_default_base_url(const ak_platform *p); /* NULL: self-hosted */
 /** NULL-terminated list of credential parameter names the platform accepts. */
 AK_API const char *const *ak_platform_credentials(const ak_platform *p);

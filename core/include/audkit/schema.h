@@ -68,24 +68,24 @@ struct ak_schema;
  * multiple_of and decimals; min/max apply only with their AK_F_MIN/AK_F_MAX flag. A length or
  * item count that must be exact has min == max. */
 typedef struct ak_field {
-    const char *name;             /* snake_case name used by Python/Lua */
-    const char *wire;             /* the vendor's wire name */
-    const char *const *aliases;   /* NULL-terminated other wire names accepted (responses/input) */
+    const char *name;           /* snake_case name used by Python/Lua */
+    const char *wire;           /* the vendor's wire name */
+    const char *const *aliases; /* NULL-terminated other wire names accepted (responses/input) */
     ak_type type;
-    ak_type item_type;            /* AK_TYPE_ARRAY: type of each item */
-    unsigned flags;               /* AK_F_* */
-    ak_location location;         /* request schemas: where the parameter goes */
+    ak_type item_type;              /* AK_TYPE_ARRAY: type of each item */
+    unsigned flags;                 /* AK_F_* */
+    ak_location location;           /* request schemas: where the parameter goes */
     const struct ak_schema *schema; /* OBJECT, or ARRAY of OBJECT: the nested schema */
     ak_len_unit len_unit;
-    int min_len, max_len;         /* string length bounds, 0 = none */
-    double min, max;              /* numeric bounds (AK_F_MIN / AK_F_MAX) */
-    int64_t multiple_of;          /* 0 = no rule */
-    int decimals;                 /* maximum decimal places, 0 = no rule */
-    const char *const *values;    /* NULL-terminated enum values / allowed value set (as text) */
-    int min_items, max_items;     /* array bounds, 0 = none */
-    int depth;                    /* ARRAY of ARRAY: 2 for Tencent combine include/exclude */
+    int min_len, max_len;      /* string length bounds, 0 = none */
+    double min, max;           /* numeric bounds (AK_F_MIN / AK_F_MAX) */
+    int64_t multiple_of;       /* 0 = no rule */
+    int decimals;              /* maximum decimal places, 0 = no rule */
+    const char *const *values; /* NULL-terminated enum values / allowed value set (as text) */
+    int min_items, max_items;  /* array bounds, 0 = none */
+    int depth;                 /* ARRAY of ARRAY: 2 for Tencent combine include/exclude */
     ak_format format;
-    const char *doc;              /* one line of documentation */
+    const char *doc;                  /* one line of documentation */
     const char *const *value_aliases; /* readable input aliases: pairs alias, wire value, ..., NULL
                                          ("keyword", "11"; "true", "1" also maps a boolean) */
 } ak_field;
@@ -110,16 +110,16 @@ typedef enum ak_rule_kind {
  * `cond_negate` it means "when cond_field is absent or not in cond_values". */
 typedef struct ak_rule {
     ak_rule_kind kind;
-    const char *field;               /* dotted path relative to the schema's object */
-    const char *const *fields;       /* NULL-terminated paths (group rules / comparison target) */
-    const char *cond_field;          /* dotted path relative to the schema's object, or NULL */
-    const char *const *cond_values;  /* NULL-terminated */
+    const char *field;              /* dotted path relative to the schema's object */
+    const char *const *fields;      /* NULL-terminated paths (group rules / comparison target) */
+    const char *cond_field;         /* dotted path relative to the schema's object, or NULL */
+    const char *const *cond_values; /* NULL-terminated */
     int cond_negate;
-    const char *cond2_field;         /* optional second condition, ANDed with the first */
+    const char *cond2_field; /* optional second condition, ANDed with the first */
     const char *const *cond2_values;
     int cond2_negate;
     double bound, bound2;
-    const char *text;                /* the rule in words, shown in errors */
+    const char *text; /* the rule in words, shown in errors */
 } ak_rule;
 
 typedef struct ak_schema {
@@ -150,8 +150,8 @@ typedef struct ak_validate_ctx {
  * is collected into err->violations (err->kind = AK_ERR_VALIDATION, err->field/rule = the first).
  * `prefix` is prepended to field paths (may be NULL). Returns AK_OK when valid.
  */
-AK_API int ak_schema_validate(const ak_schema *s, const ak_json *value, const char *prefix,
-                              const ak_validate_ctx *ctx, ak_error *err);
+AK_API int ak_schema_validate(const ak_schema *s, const ak_json *value, const char *prefix, const ak_validate_ctx *ctx,
+                              ak_error *err);
 
 /** Returns an owned deep copy of `value` with snake_case names mapped to wire names, empty
  * objects turned into empty arrays where the schema says array, and numeric strings turned

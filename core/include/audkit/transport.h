@@ -25,8 +25,8 @@ typedef struct ak_request {
     size_t body_len;
     long timeout_ms;
     long connect_timeout_ms;
-    int attempt;      /* 1 for the first attempt */
-    const char *op;   /* operation name, for logs */
+    int attempt;    /* 1 for the first attempt */
+    const char *op; /* operation name, for logs */
 } ak_request;
 
 /** A response, or a transport failure (status 0, error kind TRANSPORT or TIMEOUT).
@@ -54,14 +54,15 @@ typedef struct ak_transport {
 } ak_transport;
 
 typedef struct ak_curl_options {
-    int version;          /* 1 */
-    const char *proxy;    /* borrowed during ak_transport_curl_new only; NULL = none/env */
-    int verify;           /* TLS peer+host verification, default 1 */
-    const char *ca_file;  /* NULL = system bundle */
+    int version;         /* 1 */
+    const char *proxy;   /* borrowed during ak_transport_curl_new only; NULL = none/env */
+    int verify;          /* TLS peer+host verification, default 1 */
+    const char *ca_file; /* NULL = system bundle */
     const char *user_agent;
 } ak_curl_options;
 
-#define AK_CURL_OPTIONS_INIT {1, NULL, 1, NULL, NULL}
+#define AK_CURL_OPTIONS_INIT                                                                                           \
+    { 1, NULL, 1, NULL, NULL }
 
 /** libcurl transport: one reused easy handle per transport (connection pool, keep-alive,
  * gzip, HTTP/2 when offered). `out` is owned: release with ak_transport_destroy. */

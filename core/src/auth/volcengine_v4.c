@@ -331,8 +331,9 @@ int ak_auth_volcengine_check(const ak_client *c, ak_error *err) {
         for (const char *q = v; ok && *q; q++)
             ok = isalnum((unsigned char)*q) || *q == '-' || *q == '_';
         if (!ok) {
-            ak_error_add_violation(err, "region", "must be a non-empty region name like cn-north-1 "
-                                                  "(letters, digits, '-' and '_')");
+            ak_error_add_violation(err, "region",
+                                   "must be a non-empty region name like cn-north-1 "
+                                   "(letters, digits, '-' and '_')");
             rc = AK_FAIL;
         }
     }

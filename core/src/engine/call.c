@@ -27,8 +27,7 @@ int ak_call_new(ak_call **out, ak_client *c, const char *opname, const ak_json *
     ak_error_cleanup(err);
     const ak_op *op = ak_op_find(c->platform, opname ? opname : "");
     if (!op) {
-        ak_error_set(err, AK_ERR_VALIDATION, "unknown operation '%s' for %s", opname ? opname : "",
-                     c->platform->key);
+        ak_error_set(err, AK_ERR_VALIDATION, "unknown operation '%s' for %s", opname ? opname : "", c->platform->key);
         ak_strlcpy(err->field, "op", sizeof err->field);
         ak_strlcpy(err->rule, "must be an operation of the platform", sizeof err->rule);
         return AK_FAIL;
@@ -158,8 +157,7 @@ static int build_attempt(ak_call *call) {
         rb->body_len = strlen(rb->body);
         cJSON_Delete(body);
         body = NULL;
-        if (!ak_rb_add_header(rb, "Content-Type",
-                              call->op->content_type ? call->op->content_type : "application/json"))
+        if (!ak_rb_add_header(rb, "Content-Type", call->op->content_type ? call->op->content_type : "application/json"))
             goto nomem;
     }
     if (call->c->platform->authorize && call->c->platform->authorize(call->c, rb, err) != AK_OK)

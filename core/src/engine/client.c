@@ -36,9 +36,9 @@ static int default_random(void *ud, unsigned char *buf, size_t len) {
     return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
 }
 
-static const char *const options[] = {"base_url",   "timeout_ms", "connect_timeout_ms", "retries", "backoff_ms",
-                                      "max_backoff_ms", "proxy", "verify", "ca_file", "user_agent",
-                                      "validate", NULL};
+static const char *const options[] = {
+    "base_url", "timeout_ms", "connect_timeout_ms", "retries",  "backoff_ms", "max_backoff_ms", "proxy",
+    "verify",   "ca_file",    "user_agent",         "validate", NULL};
 
 static bool is_option(const char *k) {
     for (const char *const *o = options; *o; o++)
@@ -111,8 +111,9 @@ int ak_client_new(ak_client **out, const char *platform, const ak_json *config, 
     }
     const ak_platform *p = ak_platform_find(platform ? platform : "");
     if (!p) {
-        ak_error_add_violation(err, "platform", "must be one of: tencent_ads, sensors_data, thinking_data, "
-                                                "baidu_search, volcengine_live");
+        ak_error_add_violation(err, "platform",
+                               "must be one of: tencent_ads, sensors_data, thinking_data, "
+                               "baidu_search, volcengine_live");
         return AK_FAIL;
     }
     if (config && !cJSON_IsObject(config)) {

@@ -6,23 +6,22 @@
 
 struct ak_pager {
     ak_client *c;
-    const ak_op *row;   /* the pager/chunked row (or the paged op itself) */
-    const ak_op *op;    /* the op doing the requests */
-    const ak_pager_desc *pd;   /* paging (NULL when chunking) */
-    const ak_chunk_desc *cd;   /* chunking (NULL when paging) */
-    cJSON *ids;         /* chunking: the whole id list (owned) */
+    const ak_op *row;        /* the pager/chunked row (or the paged op itself) */
+    const ak_op *op;         /* the op doing the requests */
+    const ak_pager_desc *pd; /* paging (NULL when chunking) */
+    const ak_chunk_desc *cd; /* chunking (NULL when paging) */
+    cJSON *ids;              /* chunking: the whole id list (owned) */
     int chunk_limit;
-    int64_t fetched;    /* items handed out so far */
-    cJSON *params;      /* owned, without the page parameter */
+    int64_t fetched; /* items handed out so far */
+    cJSON *params;   /* owned, without the page parameter */
     int64_t next_page;
     bool done;
     ak_call *call;
-    cJSON *result;      /* owned: last page's result */
-    cJSON *empty;       /* owned: [] for pages without items */
+    cJSON *result; /* owned: last page's result */
+    cJSON *empty;  /* owned: [] for pages without items */
     ak_error err;
     int pages;
 };
-
 
 /* The member at a dotted path of snake_case names, also trying each segment's wire name. */
 static cJSON *param_at(const ak_schema *s, cJSON *obj, const char *path, cJSON **parent, const char **key) {
@@ -73,7 +72,8 @@ static bool set_param(const ak_schema *s, cJSON *obj, const char *path, double v
             if (!num)
                 return false;
             /* ReplaceItemInObject copies the key before it frees the old member */
-            bool ok = cur ? cJSON_ReplaceItemInObjectCaseSensitive(obj, key, num) : cJSON_AddItemToObject(obj, key, num);
+            bool ok =
+                cur ? cJSON_ReplaceItemInObjectCaseSensitive(obj, key, num) : cJSON_AddItemToObject(obj, key, num);
             if (!ok)
                 cJSON_Delete(num);
             return ok;
@@ -154,7 +154,8 @@ static int pager_init(ak_pager **out, ak_client *c, const char *opname, const ak
     if (c->validate) {
         /* validate everything up front, so errors come before any request */
         cJSON *probe = cJSON_Duplicate(p->params, true);
-        if (!probe || (!cd && row->kind == AK_OP_PAGER && !set_param(op->request, probe, pd->page_param, (double)next))) {
+        if (!probe ||
+            (!cd && row->kind == AK_OP_PAGER && !set_param(op->request, probe, pd->page_param, (double)next))) {
             cJSON_Delete(probe);
             goto nomem;
         }

@@ -6,12 +6,15 @@
 #include "../internal.h"
 
 #define AK_COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define AK_SCHEMA(nm, flds, doc_) {nm, flds, AK_COUNT(flds), NULL, 0, doc_}
-#define AK_SCHEMA_R(nm, flds, rls, doc_) {nm, flds, AK_COUNT(flds), rls, AK_COUNT(rls), doc_}
+#define AK_SCHEMA(nm, flds, doc_)                                                                                      \
+    { nm, flds, AK_COUNT(flds), NULL, 0, doc_ }
+#define AK_SCHEMA_R(nm, flds, rls, doc_)                                                                               \
+    { nm, flds, AK_COUNT(flds), rls, AK_COUNT(rls), doc_ }
 #define AK_LIST(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 /* AKF(name, wire, type, flags, extra designated initialisers...) */
-#define AKF(nm, wr, ty, fl, ...) {.name = nm, .wire = wr, .type = ty, .flags = fl, __VA_ARGS__}
+#define AKF(nm, wr, ty, fl, ...)                                                                                       \
+    { .name = nm, .wire = wr, .type = ty, .flags = fl, __VA_ARGS__ }
 #define F_INT(nm, fl, ...) AKF(nm, nm, AK_TYPE_INTEGER, fl, __VA_ARGS__)
 #define F_STR(nm, fl, ...) AKF(nm, nm, AK_TYPE_STRING, fl, __VA_ARGS__)
 #define F_BOOL(nm, fl, ...) AKF(nm, nm, AK_TYPE_BOOLEAN, fl, __VA_ARGS__)

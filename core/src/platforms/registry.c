@@ -4,7 +4,7 @@
 #include <string.h>
 
 static const ak_platform *const platforms[] = {
-    &ak_platform_tencent_ads, &ak_platform_sensors_data,     &ak_platform_thinking_data,
+    &ak_platform_tencent_ads,  &ak_platform_sensors_data,    &ak_platform_thinking_data,
     &ak_platform_baidu_search, &ak_platform_volcengine_live, NULL,
 };
 
@@ -88,9 +88,9 @@ static const char *unit_name(ak_len_unit u) {
 }
 
 static const char *rule_kind_name(ak_rule_kind k) {
-    static const char *const names[] = {"",          "required_when", "forbidden_when", "at_most_one",
-                                        "at_least_one", "exactly_one", "max_when",       "less_than",
-                                        "less_equal",   "date_window", "date_span",      "count_max"};
+    static const char *const names[] = {
+        "",         "required_when", "forbidden_when", "at_most_one", "at_least_one", "exactly_one",
+        "max_when", "less_than",     "less_equal",     "date_window", "date_span",    "count_max"};
     return (size_t)k < AK_COUNT(names) ? names[k] : "unknown";
 }
 
@@ -102,8 +102,8 @@ static cJSON *describe_field(const ak_field *f) {
     cJSON_AddStringToObject(o, "wire", f->wire);
     cJSON_AddItemToObject(o, "aliases", str_list(f->aliases));
     cJSON_AddStringToObject(o, "type", ak_type_name(f->type));
-    cJSON_AddItemToObject(o, "item_type", f->type == AK_TYPE_ARRAY ? cJSON_CreateString(ak_type_name(f->item_type))
-                                                                  : cJSON_CreateNull());
+    cJSON_AddItemToObject(
+        o, "item_type", f->type == AK_TYPE_ARRAY ? cJSON_CreateString(ak_type_name(f->item_type)) : cJSON_CreateNull());
     cJSON_AddItemToObject(o, "schema", str_or_null(f->schema ? f->schema->name : NULL));
     cJSON_AddBoolToObject(o, "required", (f->flags & AK_F_REQUIRED) != 0);
     cJSON_AddBoolToObject(o, "output", (f->flags & AK_F_OUTPUT) != 0);

@@ -26,31 +26,34 @@ static const ak_field add_fields[] = {
 };
 
 #define SPEC_REQUIRED(spec, t)                                                                                         \
-    {.kind = AK_RULE_REQUIRED_WHEN, .field = "audience_spec." spec, .cond_field = "type",                             \
-     .cond_values = AK_LIST(t), .text = "is required when type=" t}
+    {                                                                                                                  \
+        .kind = AK_RULE_REQUIRED_WHEN, .field = "audience_spec." spec, .cond_field = "type",                           \
+        .cond_values = AK_LIST(t), .text = "is required when type=" t                                                  \
+    }
 
 static const ak_rule add_rules[] = {
-    SPEC_REQUIRED("lookalike_spec", "LOOKALIKE"), SPEC_REQUIRED("user_action_spec", "USER_ACTION"),
-    SPEC_REQUIRED("lbs_spec", "LBS"),             SPEC_REQUIRED("keyword_spec", "KEYWORD"),
-    SPEC_REQUIRED("ad_rule_spec", "AD"),          SPEC_REQUIRED("combine_spec", "COMBINE"),
+    SPEC_REQUIRED("lookalike_spec", "LOOKALIKE"),
+    SPEC_REQUIRED("user_action_spec", "USER_ACTION"),
+    SPEC_REQUIRED("lbs_spec", "LBS"),
+    SPEC_REQUIRED("keyword_spec", "KEYWORD"),
+    SPEC_REQUIRED("ad_rule_spec", "AD"),
+    SPEC_REQUIRED("combine_spec", "COMBINE"),
 };
 
 static const ak_field update_fields[] = {
-    ID("account_id", AK_F_REQUIRED),
-    ID("audience_id", AK_F_REQUIRED),
-    F_STR("name", 0, BYTES(1, 32)),
-    F_STR("description", 0, BYTES(1, 100)),
-    F_BOOL("cooperated", 0),
+    ID("account_id", AK_F_REQUIRED),        ID("audience_id", AK_F_REQUIRED), F_STR("name", 0, BYTES(1, 32)),
+    F_STR("description", 0, BYTES(1, 100)), F_BOOL("cooperated", 0),
 };
 
 static const ak_rule update_rules[] = {
-    {.kind = AK_RULE_AT_LEAST_ONE, .fields = AK_LIST("name", "description", "cooperated"),
+    {.kind = AK_RULE_AT_LEAST_ONE,
+     .fields = AK_LIST("name", "description", "cooperated"),
      .text = "at least one of name, description, cooperated must be given"},
 };
 
 #define AUDIENCE_FIELD_NAMES                                                                                           \
-    AK_LIST("audience_id", "account_id", "name", "external_audience_id", "description", "cooperated", "type",         \
-            "source", "status", "online_status", "is_own", "error_code", "user_count", "created_time",                \
+    AK_LIST("audience_id", "account_id", "name", "external_audience_id", "description", "cooperated", "type",          \
+            "source", "status", "online_status", "is_own", "error_code", "user_count", "created_time",                 \
             "last_modified_time", "audience_spec")
 
 static const ak_field get_fields[] = {
@@ -124,26 +127,51 @@ static const ak_pager_desc number_pager = {
 };
 
 static const ak_op ops[] = {
-    {.name = "custom_audiences.add", .method = "POST", .path = "/custom_audiences/add", .request = &add_req,
-     .result = &add_result, .flags = AK_OPF_MUTATING, .doc = "Create a custom audience"},
-    {.name = "custom_audiences.update", .method = "POST", .path = "/custom_audiences/update", .request = &update_req,
-     .flags = AK_OPF_MUTATING | AK_OPF_IDEMPOTENT, .doc = "Update name, description or cooperated"},
-    {.name = "custom_audiences.get", .method = "GET", .path = "/custom_audiences/get", .request = &get_req,
-     .result = &get_result, .item = &custom_audience, .pager = &number_pager, .flags = AK_OPF_IDEMPOTENT,
+    {.name = "custom_audiences.add",
+     .method = "POST",
+     .path = "/custom_audiences/add",
+     .request = &add_req,
+     .result = &add_result,
+     .flags = AK_OPF_MUTATING,
+     .doc = "Create a custom audience"},
+    {.name = "custom_audiences.update",
+     .method = "POST",
+     .path = "/custom_audiences/update",
+     .request = &update_req,
+     .flags = AK_OPF_MUTATING | AK_OPF_IDEMPOTENT,
+     .doc = "Update name, description or cooperated"},
+    {.name = "custom_audiences.get",
+     .method = "GET",
+     .path = "/custom_audiences/get",
+     .request = &get_req,
+     .result = &get_result,
+     .item = &custom_audience,
+     .pager = &number_pager,
+     .flags = AK_OPF_IDEMPOTENT,
      .doc = "Get one page of custom audiences"},
-    {.name = "custom_audiences.list", .kind = AK_OP_PAGER, .method = "GET", .path = "/custom_audiences/get",
-     .request = &get_req, .result = &get_result, .item = &custom_audience, .pager = &number_pager,
-     .target = "custom_audiences.get", .flags = AK_OPF_IDEMPOTENT,
+    {.name = "custom_audiences.list",
+     .kind = AK_OP_PAGER,
+     .method = "GET",
+     .path = "/custom_audiences/get",
+     .request = &get_req,
+     .result = &get_result,
+     .item = &custom_audience,
+     .pager = &number_pager,
+     .target = "custom_audiences.get",
+     .flags = AK_OPF_IDEMPOTENT,
      .doc = "Iterate over all custom audiences, fetching pages lazily"},
     /* delete sends JSON like add/update (shared/seeds/README.md), although the example uses -d */
-    {.name = "custom_audiences.delete", .method = "POST", .path = "/custom_audiences/delete", .request = &delete_req,
-     .flags = AK_OPF_MUTATING | AK_OPF_IDEMPOTENT, .doc = "Delete a custom audience"},
+    {.name = "custom_audiences.delete",
+     .method = "POST",
+     .path = "/custom_audiences/delete",
+     .request = &delete_req,
+     .flags = AK_OPF_MUTATING | AK_OPF_IDEMPOTENT,
+     .doc = "Delete a custom audience"},
 };
 
-static const ak_schema *const models[] = {&custom_audience, &page_info, &ak_tencent_audience_spec,
-                                          &add_req,         &update_req, &get_req,
-                                          &delete_req,      &add_result, &get_result,
-                                          NULL};
+static const ak_schema *const models[] = {
+    &custom_audience, &page_info, &ak_tencent_audience_spec, &add_req, &update_req, &get_req, &delete_req, &add_result,
+    &get_result,      NULL};
 
 /* Envelope: HTTP 200 with {code, message, message_cn, data}; code != 0 is an error. */
 static int map_response(ak_client *c, const ak_op *op, const ak_response *resp, cJSON **result, ak_error *err) {

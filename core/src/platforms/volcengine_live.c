@@ -39,7 +39,8 @@ static const ak_field request_fields[] = {
 };
 
 static const ak_rule request_rules[] = {
-    {.kind = AK_RULE_AT_LEAST_ONE, .fields = AK_LIST("user_id", "external_id"),
+    {.kind = AK_RULE_AT_LEAST_ONE,
+     .fields = AK_LIST("user_id", "external_id"),
      .text = "at least one of user_id, external_id must be given (user_id wins when both are)"},
 };
 
@@ -114,15 +115,20 @@ static const ak_op ops[] = {
     /* POST /?Action=GetAccountUserTrackData&Version=2023-08-01; "单用户请求频率限制为 1 次/秒"
      * (per user, i.e. per access key: one client's calls are spaced by the engine's limiter).
      * A read: safe to retry after a transport failure. */
-    {.name = "get_account_user_track_data", .method = "POST", .path = "/", .request = &request, .result = &result,
-     .flags = AK_OPF_IDEMPOTENT, .rate_per_sec = 1,
+    {.name = "get_account_user_track_data",
+     .method = "POST",
+     .path = "/",
+     .request = &request,
+     .result = &result,
+     .flags = AK_OPF_IDEMPOTENT,
+     .rate_per_sec = 1,
      .query = AK_LIST("Action", "GetAccountUserTrackData", "Version", "2023-08-01"),
      .doc = "Get a viewer's profile: viewing footprints, accumulated viewing, interaction and payment data"},
 };
 
-static const ak_schema *const models[] = {&result,         &user_track_data, &filter_user_track, &user_tracks,
-                                          &user_track_sum, &interact_data,   &pay_data,          &request,
-                                          &select_tag,     NULL};
+static const ak_schema *const models[] = {
+    &result,        &user_track_data, &filter_user_track, &user_tracks, &user_track_sum,
+    &interact_data, &pay_data,        &request,           &select_tag,  NULL};
 
 /* ---- envelope --------------------------------------------------------------------------------
  * {ResponseMetadata{RequestId, Action, Version, Service, Region, Error?{Code, CodeN, Message}}, Result}.
@@ -132,10 +138,17 @@ static const ak_schema *const models[] = {&result,         &user_track_data, &fi
 static bool code_is(const char *code, const char *name) { return strcmp(code, name) == 0; }
 
 static bool auth_code(const char *code) {
-    static const char *const names[] = {"SignatureDoesNotMatch", "InvalidAccessKey", "InvalidTimestamp",
-                                        "MissingAuthenticationToken", "MissingSignature", "InvalidCredential",
-                                        "InvalidAuthorization", "InvalidSecurityToken", "AccessDenied",
-                                        "LackPolicy", NULL};
+    static const char *const names[] = {"SignatureDoesNotMatch",
+                                        "InvalidAccessKey",
+                                        "InvalidTimestamp",
+                                        "MissingAuthenticationToken",
+                                        "MissingSignature",
+                                        "InvalidCredential",
+                                        "InvalidAuthorization",
+                                        "InvalidSecurityToken",
+                                        "AccessDenied",
+                                        "LackPolicy",
+                                        NULL};
     for (const char *const *n = names; *n; n++)
         if (code_is(code, *n))
             return true;

@@ -7,7 +7,9 @@
 static cJSON *encode_value(const ak_field *f, const cJSON *v, int level);
 
 const char *ak_field_alias_value(const ak_field *f, const cJSON *v) {
-    const char *text = cJSON_IsString(v) ? v->valuestring : cJSON_IsBool(v) ? (cJSON_IsTrue(v) ? "true" : "false") : NULL;
+    const char *text = cJSON_IsString(v) ? v->valuestring
+                       : cJSON_IsBool(v) ? (cJSON_IsTrue(v) ? "true" : "false")
+                                         : NULL;
     for (const char *const *a = f->value_aliases; text && a && a[0] && a[1]; a += 2)
         if (strcmp(a[0], text) == 0)
             return a[1];

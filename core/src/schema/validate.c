@@ -250,8 +250,7 @@ static void check_scalar(vstate *v, const ak_field *f, ak_type t, const cJSON *v
         if (f->schema)
             validate_object(v, f->schema, val, path);
         return;
-    case AK_TYPE_ARRAY: /* nested arrays are handled by check_array */
-        return;
+    case AK_TYPE_ARRAY: /* nested arrays are handled by check_array */ return;
     }
 }
 
@@ -330,8 +329,7 @@ static const cJSON *rule_get(const ak_schema *s, const cJSON *obj, const char *p
 
 static bool present(const cJSON *v) { return v && !cJSON_IsNull(v); }
 
-static bool one_cond(const ak_schema *s, const cJSON *obj, const char *field, const char *const *values,
-                     int negate) {
+static bool one_cond(const ak_schema *s, const cJSON *obj, const char *field, const char *const *values, int negate) {
     if (!field)
         return true;
     const cJSON *cv = rule_get(s, obj, field, NULL);

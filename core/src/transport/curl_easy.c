@@ -12,8 +12,8 @@ typedef struct curl_tp {
     char *proxy, *ca_file, *user_agent;
     int verify;
     ak_buf body;
-    ak_buf hdr_text;      /* raw header lines of the final response */
-    ak_header *headers;   /* parsed, pointing into hdr_text */
+    ak_buf hdr_text;    /* raw header lines of the final response */
+    ak_header *headers; /* parsed, pointing into hdr_text */
     size_t nheaders;
     char errbuf[CURL_ERROR_SIZE];
     char message[CURL_ERROR_SIZE + 64];
@@ -127,8 +127,8 @@ static int curl_send(void *ud, const ak_request *req, ak_response *resp, ak_erro
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
     if (rc != CURLE_OK) {
         const char *what = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
-        bool connect = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
-                       rc == CURLE_COULDNT_RESOLVE_PROXY;
+        bool connect =
+            rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY;
         snprintf(t->message, sizeof t->message, "%s%s", connect ? "connect: " : "", what);
         resp->error_kind = rc == CURLE_OPERATION_TIMEDOUT ? AK_ERR_TIMEOUT : AK_ERR_TRANSPORT;
         resp->error_message = t->message;

@@ -6,9 +6,9 @@
 #include <string.h>
 
 typedef struct rec_req {
-    ak_request req;      /* pointers into the owned copies below */
+    ak_request req; /* pointers into the owned copies below */
     char *method, *url, *body, *op;
-    ak_header *headers;  /* names/values owned */
+    ak_header *headers; /* names/values owned */
 } rec_req;
 
 typedef struct rec_resp {
