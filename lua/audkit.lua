@@ -138,7 +138,8 @@ local function invoke(self, op, params)
   if params ~= nil and type(params) ~= "table" then
     error("audkit: " .. op.name .. " takes a table of parameters", 3)
   end
-  if op.kind == "pager" then
+  -- pager rows and chunked rows (Baidu keywords.get) are lazy iterators
+  if op.kind == "pager" or op.kind == "chunked" then
     local cp, err = self._c:pager(op.name, params)
     local p = Pager.new(self, cp, err)
     return p, nil, nil, p

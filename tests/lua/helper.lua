@@ -119,17 +119,38 @@ end
 
 function Sandbox:count(route, vendor) return #self:requests(vendor, route) end
 
+function Sandbox:clear_requests() return control(self, "DELETE", "/_sandbox/requests") end
+
+-- The credentials of one flavour, as the Python Sandbox.client_kwargs does: the sandbox prints
+-- both Baidu flavours (cloud by default, flavour "direct") and both Sensors auth styles
+-- (token by default, flavour "api_key"), and a client takes exactly one.
+local BAIDU_DIRECT = { user_name = true, access_token = true }
+local function pick_credentials(key, creds, flavour)
+  local out = {}
+  for k, v in pairs(creds or {}) do
+    local keep = true
+    if key == "baidu_search" then
+      keep = (BAIDU_DIRECT[k] ~= nil) == (flavour == "direct")
+    elseif key == "sensors_data" then
+      keep = k ~= (flavour == "api_key" and "token" or "api_key")
+    end
+    if keep then out[k] = v end
+  end
+  return out
+end
+
 -- Options for a client of `key` pointed at the sandbox (credentials + base_url + fast backoff).
-function Sandbox:options(key, extra)
+function Sandbox:options(key, extra, flavour)
   local o = { base_url = self.base_urls[key], backoff = 0.001, timeout = 10 }
-  for k, v in pairs(self.credentials[key] or {}) do o[k] = v end
+  if key == "baidu_search" and flavour == "direct" then o.base_url = self.url .. "/baidu_search/json/sms/service" end
+  for k, v in pairs(pick_credentials(key, self.credentials[key], flavour)) do o[k] = v end
   for k, v in pairs(extra or {}) do o[k] = v end
   return o
 end
 
-function Sandbox:client(key, extra)
+function Sandbox:client(key, extra, flavour)
   local audkit = require "audkit"
-  return assert(audkit[key](self:options(key, extra)))
+  return assert(audkit[key](self:options(key, extra, flavour)))
 end
 
 return H

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import subprocess
 import sys
 
@@ -14,6 +15,21 @@ pytest.importorskip("audkit._core")
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 EXAMPLES = sorted(glob.glob(os.path.join(ROOT, "examples", "*.py")))
 
+# What an example must print: the tour walks every vendor (a heading each) and shows the
+# numbers that make its points (chunking, lazy paging, partial failures, the rate limit).
+EXPECTED = {
+    "tour.py": (
+        "Tencent Ads: custom audiences", "left over: []",
+        "Sensors Data: user tags", "5 tags in 3 requests",
+        "ThinkingData: user clusters", "cluster_name='tour_1001'  1001",
+        "Baidu search ads: keywords", "requests before the first item: 0",
+        "all 10,001 keywords in 2 requests", "51 ad-group ids -> 102 keywords in 2 requests",
+        "1 added, 2 failed", "keywordTypes[1].adgroupId",
+        "Volcengine live: viewer track data", "requests sent: 0",
+        "Tour finished.",
+    ),
+}
+
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[os.path.basename(p) for p in EXAMPLES])
 def test_example_runs(path):
@@ -22,3 +38,8 @@ def test_example_runs(path):
     out = subprocess.run([sys.executable, path], capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert out.stdout.strip()
+    for needle in EXPECTED.get(os.path.basename(path), ()):
+        assert needle in out.stdout, f"{needle!r} missing from the output:\n{out.stdout[-3000:]}"
+    if os.path.basename(path) == "tour.py":  # Volcengine's 1 request/s limit spaced the two calls
+        gap = re.search(r"saw the two requests ([0-9.]+) s apart", out.stdout)
+        assert gap and float(gap.group(1)) >= 1.0, out.stdout[-3000:]
