@@ -97,6 +97,13 @@ static void test_every_op(void) {
                 CHECK(is_snake(name));
             }
             CHECK(ak_op_find(p, op->name) == op);
+            if (op->kind == AK_OP_PAGER) {
+                /* pager rows name their target; everything else comes from it */
+                const ak_op *t = ak_op_find(p, op->target);
+                CHECK(t != NULL && t->kind == AK_OP_CALL && t->pager != NULL && t->item != NULL);
+                CHECK(op->method == NULL && op->path == NULL && op->request == NULL);
+                continue;
+            }
             CHECK(strcmp(op->method, "GET") == 0 || strcmp(op->method, "POST") == 0 || strcmp(op->method, "PUT") == 0 ||
                   strcmp(op->method, "PATCH") == 0 || strcmp(op->method, "DELETE") == 0);
             CHECK(op->path && op->path[0] == '/');
@@ -105,10 +112,10 @@ static void test_every_op(void) {
                 check_schema(op->request, 0);
             if (op->result)
                 check_schema(op->result, 0);
-            if (op->kind == AK_OP_PAGER) {
+            if (op->kind == AK_OP_CHUNKED) {
                 const ak_op *t = ak_op_find(p, op->target);
-                CHECK(t != NULL && t->kind == AK_OP_CALL && t->pager != NULL);
-                CHECK(op->pager != NULL && op->item != NULL);
+                CHECK(t != NULL && t->kind == AK_OP_CALL && op->chunk != NULL);
+                CHECK(op->chunk && ak_schema_field(op->request, op->chunk->ids_param) != NULL);
             }
             if (op->pager) {
                 CHECK(op->pager->items_path != NULL);

@@ -194,19 +194,26 @@ static const char *page_style_name(ak_page_style s) {
     }
 }
 
-static cJSON *describe_op(const ak_op *op) {
+/* Pager rows name only their target; method, path, schemas and paging come from it. */
+static const ak_op *effective(const ak_platform *p, const ak_op *op) {
+    const ak_op *t = op->kind == AK_OP_PAGER ? ak_op_find(p, op->target) : NULL;
+    return t ? t : op;
+}
+
+static cJSON *describe_op(const ak_platform *plat, const ak_op *row) {
+    const ak_op *op = effective(plat, row);
     static const char *const kinds[] = {"call", "pager", "chunked"};
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return NULL;
-    cJSON_AddStringToObject(o, "name", op->name);
-    cJSON_AddStringToObject(o, "kind", kinds[op->kind]);
+    cJSON_AddStringToObject(o, "name", row->name);
+    cJSON_AddStringToObject(o, "kind", kinds[row->kind]);
     cJSON_AddStringToObject(o, "method", op->method);
     cJSON_AddStringToObject(o, "path", op->path);
     cJSON_AddItemToObject(o, "request", str_or_null(op->request ? op->request->name : NULL));
     cJSON_AddItemToObject(o, "result", str_or_null(op->result ? op->result->name : NULL));
     cJSON_AddItemToObject(o, "item", str_or_null(op->item ? op->item->name : NULL));
-    cJSON_AddItemToObject(o, "target", str_or_null(op->target));
+    cJSON_AddItemToObject(o, "target", str_or_null(row->target));
     if (op->pager) {
         const ak_pager_desc *pd = op->pager;
         cJSON *p = cJSON_CreateObject();
@@ -222,8 +229,8 @@ static cJSON *describe_op(const ak_op *op) {
     } else {
         cJSON_AddNullToObject(o, "pager");
     }
-    if (op->chunk) {
-        const ak_chunk_desc *cd = op->chunk;
+    if (row->chunk) {
+        const ak_chunk_desc *cd = row->chunk;
         cJSON *ch = cJSON_CreateObject();
         cJSON_AddStringToObject(ch, "ids_param", cd->ids_param);
         cJSON_AddNumberToObject(ch, "max_per_chunk", cd->max_per_chunk);
@@ -240,7 +247,7 @@ static cJSON *describe_op(const ak_op *op) {
     cJSON_AddBoolToObject(o, "mutating", (op->flags & AK_OPF_MUTATING) != 0);
     cJSON_AddBoolToObject(o, "idempotent", (op->flags & AK_OPF_IDEMPOTENT) != 0);
     cJSON_AddNumberToObject(o, "rate_per_sec", op->rate_per_sec);
-    cJSON_AddItemToObject(o, "doc", str_or_null(op->doc));
+    cJSON_AddItemToObject(o, "doc", str_or_null(row->doc));
     return o;
 }
 
@@ -279,7 +286,7 @@ ak_json *ak_describe(void) {
         cJSON_AddItemToObject(po, "credentials", str_list(p->credentials));
         cJSON_AddItemToObject(po, "secrets", str_list(p->secrets));
         for (const ak_op *op = ak_op_next(p, NULL); op; op = ak_op_next(p, op)) {
-            cJSON_AddItemToArray(ops, describe_op(op));
+            cJSON_AddItemToArray(ops, describe_op(p, op));
             add_schema_rec(schemas, op->request);
             add_schema_rec(schemas, op->result);
             add_schema_rec(schemas, op->item);
