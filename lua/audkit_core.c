@@ -1098,15 +1098,16 @@ static int call_attempts(lua_State *L) {
     return 1;
 }
 
-static int call_op(lua_State *L) {
-    lcall *lc = open_call(L);
-    const ak_op *op = ak_call_op(lc->call);
+/* Pushes an operation's name, or nil. */
+static int push_op_name(lua_State *L, const ak_op *op) {
     if (op && op->name)
         lua_pushstring(L, op->name);
     else
         lua_pushnil(L);
     return 1;
 }
+
+static int call_op(lua_State *L) { return push_op_name(L, ak_call_op(open_call(L)->call)); }
 
 static int call_tostring(lua_State *L) {
     lcall *lc = check_call(L, 1);
@@ -1244,15 +1245,7 @@ static int pager_pages_fetched(lua_State *L) {
     return 1;
 }
 
-static int pager_op(lua_State *L) {
-    lpager *lp = open_pager(L);
-    const ak_op *op = ak_pager_op(lp->p);
-    if (op && op->name)
-        lua_pushstring(L, op->name);
-    else
-        lua_pushnil(L);
-    return 1;
-}
+static int pager_op(lua_State *L) { return push_op_name(L, ak_pager_op(open_pager(L)->p)); }
 
 static int pager_tostring(lua_State *L) {
     lpager *lp = check_pager(L, 1);
