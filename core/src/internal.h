@@ -20,6 +20,9 @@ bool ak_buf_puts(ak_buf *b, const char *s);
 bool ak_buf_printf(ak_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* RFC 3986 percent-encoding: only A-Za-z0-9-_.~ left bare (space = %20). */
 bool ak_buf_urlencode(ak_buf *b, const char *s, size_t n);
+/* A signer's canonical URI: %XX escapes decoded (as the server reads the path), then every byte
+ * but A-Za-z0-9-_.~ and '/' percent-encoded; "/" for an empty path. */
+bool ak_buf_canonical_path(ak_buf *b, const char *path);
 /* Takes the buffer's storage (owned, malloc'd; "" when empty); NULL on OOM. */
 char *ak_buf_take(ak_buf *b);
 

@@ -115,35 +115,6 @@ void ak_bce_v1_time(int64_t t, char out[32]) {
         out[0] = '\0';
 }
 
-static int hexval(char ch) {
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
-/* The canonical URI: percent-decode, then encode everything but unreserved characters and '/'. */
-static void canonical_uri(ak_buf *b, const char *path) {
-    if (!*path) {
-        ak_buf_puts(b, "/");
-        return;
-    }
-    for (const char *p = path; *p; p++) {
-        char ch = *p;
-        if (ch == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
-            ch = (char)(hexval(p[1]) * 16 + hexval(p[2]));
-            p += 2;
-        }
-        if (ch == '/')
-            ak_buf_puts(b, "/");
-        else
-            ak_buf_urlencode(b, &ch, 1);
-    }
-}
-
 static bool is_space(char ch) {
     return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' || ch == '\f';
 }
@@ -204,7 +175,7 @@ int ak_bce_v1_sign(const char *access_key, const char *secret_key, const char *m
 
     ak_buf_puts(&canon, method);
     ak_buf_puts(&canon, "\n");
-    canonical_uri(&canon, path ? path : "");
+    ak_buf_canonical_path(&canon, path ? path : "");
     ak_buf_puts(&canon, "\n");
     for (size_t i = 0; i < nquery; i++) {
         ak_buf q = {0};

@@ -64,32 +64,6 @@ static char *host_value(const char *host, size_t n) {
     return ak_strndup(host, n);
 }
 
-static int hexval(char ch) {
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
-/* Decodes %XX escapes in place: the server sees the decoded path and re-encodes it, so a base URL
- * given already percent-encoded ("/a%20b") signs as "/a%20b", not "/a%2520b". */
-static void percent_decode(char *s) {
-    char *w = s;
-    for (const char *r = s; *r; r++) {
-        int hi, lo;
-        if (r[0] == '%' && (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0) {
-            *w++ = (char)(hi * 16 + lo);
-            r += 2;
-        } else {
-            *w++ = *r;
-        }
-    }
-    *w = '\0';
-}
-
 static const char *header_value(const ak_req_build *rb, const char *name) {
     for (size_t i = 0; i < rb->nheaders; i++)
         if (strcasecmp(rb->headers[i].name, name) == 0)
@@ -185,28 +159,18 @@ int ak_auth_volcengine_v4(ak_client *c, ak_req_build *rb, ak_error *err) {
     /* canonical request */
     ak_buf_puts(&creq, rb->method);
     ak_buf_puts(&creq, "\n");
-    char *full = NULL;
     {
+        /* the path as the server reads it (decoded), re-encoded with '/' kept; a base URL given
+         * already percent-encoded ("/a%20b") signs as "/a%20b", not "/a%2520b" */
         ak_buf fp = {0};
         ak_buf_puts(&fp, prefix);
         ak_buf_puts(&fp, rb->path ? rb->path : "");
-        full = ak_buf_take(&fp);
+        char *full = ak_buf_take(&fp);
         if (!full)
             goto nomem;
-        percent_decode(full);
+        ak_buf_canonical_path(&creq, full);
+        free(full);
     }
-    if (!*full)
-        ak_buf_puts(&creq, "/");
-    for (const char *p = full; *p;) { /* percent-encode each segment, keep '/' */
-        size_t n = strcspn(p, "/");
-        ak_buf_urlencode(&creq, p, n);
-        p += n;
-        if (*p == '/') {
-            ak_buf_puts(&creq, "/");
-            p++;
-        }
-    }
-    free(full);
     ak_buf_puts(&creq, "\n");
     for (size_t i = 0; i < rb->nquery; i++) {
         if (i)

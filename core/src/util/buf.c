@@ -77,6 +77,31 @@ bool ak_buf_urlencode(ak_buf *b, const char *s, size_t n) {
     return true;
 }
 
+static int hexval(char ch) {
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+bool ak_buf_canonical_path(ak_buf *b, const char *path) {
+    if (!*path)
+        return ak_buf_puts(b, "/");
+    for (const char *p = path; *p; p++) {
+        char ch = *p;
+        if (ch == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
+            ch = (char)(hexval(p[1]) * 16 + hexval(p[2]));
+            p += 2;
+        }
+        if (!(ch == '/' ? ak_buf_puts(b, "/") : ak_buf_urlencode(b, &ch, 1)))
+            return false;
+    }
+    return true;
+}
+
 char *ak_buf_take(ak_buf *b) {
     if (b->oom) {
         ak_buf_free(b);
