@@ -45,6 +45,9 @@ bool ak_json_int64(const cJSON *v, bool allow_string, int64_t *out);
 cJSON *ak_json_path(const cJSON *obj, const char *path);
 /* Compact JSON text with integers up to 2^53 printed exactly (owned; NULL on OOM). */
 char *ak_json_print(const cJSON *v);
+/* Dotted paths ("page_info.total_page"): copies the next segment into `seg` and advances *p past
+ * it and its dot. Returns 1 for a segment, 0 at the end, -1 for a segment longer than cap - 1. */
+int ak_path_next(const char **p, char *seg, size_t cap);
 /* The query-string text of a scalar or the JSON text of an array/object (owned). */
 char *ak_json_query_value(const cJSON *v);
 
@@ -144,5 +147,8 @@ const char *ak_response_header(const ak_response *resp, const char *name);
 const ak_field *ak_schema_lookup(const ak_schema *s, const char *key);
 /* The wire value a readable alias stands for ("keyword" -> "11", true -> "1"), or NULL. Static. */
 const char *ak_field_alias_value(const ak_field *f, const cJSON *v);
+/* The member of object `obj` named `name`, or named by the wire name of the field `name` finds in
+ * `s` (borrowed; NULL when absent or `obj` is not an object). *f receives the field (may be NULL). */
+cJSON *ak_schema_member(const ak_schema *s, const cJSON *obj, const char *name, const ak_field **f);
 
 #endif

@@ -26,26 +26,17 @@ struct ak_pager {
 /* The member at a dotted path of snake_case names, also trying each segment's wire name. */
 static cJSON *param_at(const ak_schema *s, cJSON *obj, const char *path, cJSON **parent, const char **key) {
     char seg[128];
-    const char *p = path;
+    int r;
     cJSON *cur = obj;
-    while (cur && *p) {
-        const char *dot = strchr(p, '.');
-        size_t n = dot ? (size_t)(dot - p) : strlen(p);
-        if (n >= sizeof seg)
-            return NULL;
-        memcpy(seg, p, n);
-        seg[n] = '\0';
-        const ak_field *f = ak_schema_lookup(s, seg);
-        cJSON *next = cJSON_IsObject(cur) ? cJSON_GetObjectItemCaseSensitive(cur, seg) : NULL;
-        if (!next && f && cJSON_IsObject(cur))
-            next = cJSON_GetObjectItemCaseSensitive(cur, f->wire);
+    while (cur && (r = ak_path_next(&path, seg, sizeof seg)) != 0) {
+        const ak_field *f = NULL;
+        cJSON *next = r > 0 ? ak_schema_member(s, cur, seg, &f) : NULL;
         if (parent)
             *parent = cur;
         if (key && next)
             *key = next->string;
         cur = next;
         s = f ? f->schema : NULL;
-        p = dot ? dot + 1 : p + n;
     }
     return cur;
 }
@@ -54,26 +45,15 @@ static cJSON *param_at(const ak_schema *s, cJSON *obj, const char *path, cJSON *
  * given under their wire names and creating missing intermediate objects. */
 static bool set_param(const ak_schema *s, cJSON *obj, const char *path, double v) {
     char seg[128];
-    const char *p = path;
-    for (;;) {
-        const char *dot = strchr(p, '.');
-        size_t n = dot ? (size_t)(dot - p) : strlen(p);
-        if (n >= sizeof seg)
-            return false;
-        memcpy(seg, p, n);
-        seg[n] = '\0';
-        const ak_field *f = ak_schema_lookup(s, seg);
-        cJSON *cur = cJSON_GetObjectItemCaseSensitive(obj, seg);
-        if (!cur && f)
-            cur = cJSON_GetObjectItemCaseSensitive(obj, f->wire);
+    while (ak_path_next(&path, seg, sizeof seg) > 0) {
+        const ak_field *f = NULL;
+        cJSON *cur = ak_schema_member(s, obj, seg, &f);
         const char *key = cur ? cur->string : seg;
-        if (!dot) {
+        if (!*path) {
             cJSON *num = cJSON_CreateNumber(v);
-            if (!num)
-                return false;
             /* ReplaceItemInObject copies the key before it frees the old member */
-            bool ok =
-                cur ? cJSON_ReplaceItemInObjectCaseSensitive(obj, key, num) : cJSON_AddItemToObject(obj, key, num);
+            bool ok = num && (cur ? cJSON_ReplaceItemInObjectCaseSensitive(obj, key, num)
+                                  : cJSON_AddItemToObject(obj, key, num));
             if (!ok)
                 cJSON_Delete(num);
             return ok;
@@ -86,8 +66,8 @@ static bool set_param(const ak_schema *s, cJSON *obj, const char *path, double v
         }
         obj = cur;
         s = f ? f->schema : NULL;
-        p = dot + 1;
     }
+    return false;
 }
 
 static int chunk_limit_for(const ak_chunk_desc *cd, const ak_schema *req, cJSON *params) {

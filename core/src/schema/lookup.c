@@ -20,6 +20,18 @@ const ak_field *ak_schema_lookup(const ak_schema *s, const char *key) {
 
 const ak_field *ak_schema_field(const ak_schema *s, const char *name) { return ak_schema_lookup(s, name); }
 
+cJSON *ak_schema_member(const ak_schema *s, const cJSON *obj, const char *name, const ak_field **f) {
+    const ak_field *fl = ak_schema_lookup(s, name);
+    if (f)
+        *f = fl;
+    if (!cJSON_IsObject(obj))
+        return NULL;
+    cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, name);
+    if (!m && fl)
+        m = cJSON_GetObjectItemCaseSensitive(obj, fl->wire);
+    return m;
+}
+
 const ak_field *ak_schema_field_next(const ak_schema *s, const ak_field *prev) {
     if (!s || s->nfields == 0)
         return NULL;

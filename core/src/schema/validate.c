@@ -302,25 +302,15 @@ static void check_field(vstate *v, const ak_field *f, const cJSON *val, const ch
 
 /* ---- cross-field rules ---- */
 
-/* Resolves a dotted path of field names through the schema, reading members by wire name. */
+/* Resolves a dotted path of field names through the schema (members by name or wire name). */
 static const cJSON *rule_get(const ak_schema *s, const cJSON *obj, const char *path, const ak_field **field) {
     char seg[128];
-    const char *p = path;
+    int r;
     const cJSON *cur = obj;
     const ak_field *f = NULL;
-    while (*p && cur) {
-        const char *dot = strchr(p, '.');
-        size_t n = dot ? (size_t)(dot - p) : strlen(p);
-        if (n >= sizeof seg)
-            return NULL;
-        memcpy(seg, p, n);
-        seg[n] = '\0';
-        f = ak_schema_lookup(s, seg);
-        if (!cJSON_IsObject(cur))
-            return NULL;
-        cur = cJSON_GetObjectItemCaseSensitive(cur, f ? f->wire : seg);
+    while (cur && (r = ak_path_next(&path, seg, sizeof seg)) != 0) {
+        cur = r > 0 ? ak_schema_member(s, cur, seg, &f) : NULL;
         s = f ? f->schema : NULL;
-        p = dot ? dot + 1 : p + n;
     }
     if (field)
         *field = f;

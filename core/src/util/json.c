@@ -29,24 +29,25 @@ bool ak_json_int64(const cJSON *v, bool allow_string, int64_t *out) {
     return false;
 }
 
+int ak_path_next(const char **p, char *seg, size_t cap) {
+    if (!**p)
+        return 0;
+    const char *dot = strchr(*p, '.');
+    size_t n = dot ? (size_t)(dot - *p) : strlen(*p);
+    if (n >= cap)
+        return -1;
+    memcpy(seg, *p, n);
+    seg[n] = '\0';
+    *p = dot ? dot + 1 : *p + n;
+    return 1;
+}
+
 cJSON *ak_json_path(const cJSON *obj, const char *path) {
+    char seg[128];
+    int r;
     const cJSON *cur = obj;
-    const char *p = path;
-    while (cur && *p) {
-        const char *dot = strchr(p, '.');
-        size_t n = dot ? (size_t)(dot - p) : strlen(p);
-        const cJSON *next = NULL;
-        if (cJSON_IsObject(cur)) {
-            for (const cJSON *ch = cur->child; ch; ch = ch->next) {
-                if (ch->string && strlen(ch->string) == n && memcmp(ch->string, p, n) == 0) {
-                    next = ch;
-                    break;
-                }
-            }
-        }
-        cur = next;
-        p = dot ? dot + 1 : p + n;
-    }
+    while (cur && (r = ak_path_next(&path, seg, sizeof seg)) != 0)
+        cur = r > 0 && cJSON_IsObject(cur) ? cJSON_GetObjectItemCaseSensitive(cur, seg) : NULL;
     return (cJSON *)cur;
 }
 
