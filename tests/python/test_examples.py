@@ -28,7 +28,25 @@ EXPECTED = {
         "Volcengine live: viewer track data", "requests sent: 0",
         "Tour finished.",
     ),
+    "tencent_audiences.py": (
+        "created 11 audiences, refused 0",
+        "ValidationError (8 violations):",
+        "audience_spec.lbs_spec.custom_location_rule.area_list[0].circle_area.radius",
+        "requests sent: 0",
+        "11 audiences in 3 page requests",
+        "audience_spec == the spec sent: True",
+        "left over: 0",
+        "Done.",
+    ),
 }
+
+# tencent_audiences.py creates one audience of every type (and of every rule of USER_ACTION and
+# LBS): each appears as a "created  #<id>  <type>  <rule>" line.
+TENCENT_CREATED = (
+    ("CUSTOMER_FILE", "-"), ("LOOKALIKE", "seed"), ("USER_ACTION", "URL"), ("USER_ACTION", "ACTION"),
+    ("USER_ACTION", "AGGREGATION"), ("LBS", "POI"), ("LBS", "CROSS_CITY"), ("LBS", "CUSTOM_LOCATION"),
+    ("KEYWORD", "-"), ("AD", "CONVERSION"), ("COMBINE", "-"),
+)
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[os.path.basename(p) for p in EXAMPLES])
@@ -43,3 +61,7 @@ def test_example_runs(path):
     if os.path.basename(path) == "tour.py":  # Volcengine's 1 request/s limit spaced the two calls
         gap = re.search(r"saw the two requests ([0-9.]+) s apart", out.stdout)
         assert gap and float(gap.group(1)) >= 1.0, out.stdout[-3000:]
+    if os.path.basename(path) == "tencent_audiences.py":
+        for atype, rule in TENCENT_CREATED:
+            line = re.compile(rf"^  created  #\d+ +{atype} +{re.escape(rule)} ", re.M)
+            assert line.search(out.stdout), f"no {atype} ({rule}) audience created:\n{out.stdout[-3000:]}"
