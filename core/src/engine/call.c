@@ -140,8 +140,11 @@ static int build_attempt(ak_call *call) {
         if (loc == AK_LOC_PATH)
             continue;
         if (loc == AK_LOC_BODY && body) {
-            if (!cJSON_AddItemToObject(body, m->string, cJSON_Duplicate(m, true)))
+            cJSON *dup = cJSON_Duplicate(m, true);
+            if (!dup || !cJSON_AddItemToObject(body, m->string, dup)) {
+                cJSON_Delete(dup);
                 goto nomem;
+            }
             continue;
         }
         char *v = ak_json_query_value(m);

@@ -261,10 +261,13 @@ static cJSON *next_params(ak_pager *p) {
     if (p->cd) {
         cJSON *slice = cJSON_CreateArray();
         int n = cJSON_GetArraySize(p->ids);
-        for (int i = (int)p->next_page * p->chunk_limit; slice && i < n && i < (int)(p->next_page + 1) * p->chunk_limit;
-             i++)
-            cJSON_AddItemToArray(slice, cJSON_Duplicate(cJSON_GetArrayItem(p->ids, i), true));
-        if (!slice || !cJSON_AddItemToObject(params, p->cd->ids_param, slice)) {
+        bool ok = slice != NULL;
+        for (int i = (int)p->next_page * p->chunk_limit; ok && i < n && i < (int)(p->next_page + 1) * p->chunk_limit;
+             i++) {
+            cJSON *id = cJSON_Duplicate(cJSON_GetArrayItem(p->ids, i), true);
+            ok = id && cJSON_AddItemToArray(slice, id); /* never send a chunk with an id missing */
+        }
+        if (!ok || !cJSON_AddItemToObject(params, p->cd->ids_param, slice)) {
             cJSON_Delete(slice);
             cJSON_Delete(params);
             return NULL;
@@ -329,13 +332,21 @@ const ak_op *ak_pager_op(const ak_pager *p) { return p->op; }
 
 ak_json *ak_pager_state(const ak_pager *p) {
     cJSON *s = cJSON_CreateObject();
-    if (!s)
-        return NULL;
     cJSON *params = cJSON_Duplicate(p->params, true);
-    if (params && p->cd && p->ids)
-        cJSON_AddItemToObject(params, p->cd->ids_param, cJSON_Duplicate(p->ids, true));
-    if (!cJSON_AddStringToObject(s, "op", p->row->name) || !cJSON_AddItemToObject(s, "params", params) ||
-        !cJSON_AddNumberToObject(s, "next", (double)p->next_page) ||
+    if (!s || !params || !cJSON_AddItemToObject(s, "params", params)) {
+        cJSON_Delete(params); /* not attached */
+        cJSON_Delete(s);
+        return NULL;
+    }
+    if (p->cd && p->ids) { /* a chunked pager resumes with its whole id list */
+        cJSON *ids = cJSON_Duplicate(p->ids, true);
+        if (!ids || !cJSON_AddItemToObject(params, p->cd->ids_param, ids)) {
+            cJSON_Delete(ids);
+            cJSON_Delete(s);
+            return NULL;
+        }
+    }
+    if (!cJSON_AddStringToObject(s, "op", p->row->name) || !cJSON_AddNumberToObject(s, "next", (double)p->next_page) ||
         !cJSON_AddNumberToObject(s, "fetched", (double)p->fetched) || !cJSON_AddBoolToObject(s, "done", p->done)) {
         cJSON_Delete(s);
         return NULL;

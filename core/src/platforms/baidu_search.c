@@ -462,21 +462,35 @@ static int map_response(ak_client *c, const ak_op *op, const ak_response *resp, 
         ak_error_nomem(err);
         return AK_FAIL;
     }
-    cJSON_AddItemToObject(out, "failures", fails);
+    bool ok = cJSON_AddItemToObject(out, "failures", fails);
+    if (!ok)
+        cJSON_Delete(fails);
+    /* every failure is kept (out of memory fails the call rather than dropping one) */
     const cJSON *hf = cJSON_GetObjectItemCaseSensitive(header, "failures");
-    for (const cJSON *f = cJSON_IsArray(hf) ? hf->child : NULL; f; f = f->next) {
+    for (const cJSON *f = cJSON_IsArray(hf) ? hf->child : NULL; ok && f; f = f->next) {
         cJSON *copy = cJSON_Duplicate(f, true);
-        if (!copy)
-            continue;
         int64_t idx = cJSON_IsObject(copy) ? position_index(cJSON_GetObjectItemCaseSensitive(copy, "position")) : -1;
-        if (idx >= 0 && !cJSON_GetObjectItemCaseSensitive(copy, "index"))
-            cJSON_AddNumberToObject(copy, "index", (double)idx);
-        cJSON_AddItemToArray(fails, copy);
+        if (copy && idx >= 0 && !cJSON_GetObjectItemCaseSensitive(copy, "index"))
+            ok = cJSON_AddNumberToObject(copy, "index", (double)idx) != NULL;
+        ok = ok && copy && cJSON_AddItemToArray(fails, copy);
+        if (!ok)
+            cJSON_Delete(copy);
     }
     /* header scalars, unknown ones included (kept for to_dict) */
-    for (const cJSON *m = header->child; m; m = m->next)
-        if (strcmp(m->string, "failures") != 0 && !cJSON_GetObjectItemCaseSensitive(out, m->string))
-            cJSON_AddItemToObject(out, m->string, cJSON_Duplicate(m, true));
+    for (const cJSON *m = header->child; ok && m; m = m->next) {
+        if (strcmp(m->string, "failures") == 0 || cJSON_GetObjectItemCaseSensitive(out, m->string))
+            continue;
+        cJSON *copy = cJSON_Duplicate(m, true);
+        ok = copy && cJSON_AddItemToObject(out, m->string, copy);
+        if (!ok)
+            cJSON_Delete(copy);
+    }
+    if (!ok) {
+        cJSON_Delete(out);
+        cJSON_Delete(doc);
+        ak_error_nomem(err);
+        return AK_FAIL;
+    }
     cJSON_Delete(doc);
     *result = out;
     return AK_OK;

@@ -65,10 +65,29 @@ const ak_schema *ak_model_next(const ak_platform *p, const ak_schema *prev) {
 
 /* ---- ak_describe ---- */
 
-static cJSON *str_list(const char *const *l) {
+/* A JSON builder with a sticky out-of-memory flag: ak_describe() returns all or nothing. */
+typedef struct jb {
+    bool oom;
+} jb;
+
+static void jb_put(jb *b, cJSON *o, const char *k, cJSON *v) {
+    if (!o || !v || !cJSON_AddItemToObject(o, k, v)) {
+        cJSON_Delete(v);
+        b->oom = true;
+    }
+}
+
+static void jb_push(jb *b, cJSON *a, cJSON *v) {
+    if (!a || !v || !cJSON_AddItemToArray(a, v)) {
+        cJSON_Delete(v);
+        b->oom = true;
+    }
+}
+
+static cJSON *str_list(jb *b, const char *const *l) {
     cJSON *a = cJSON_CreateArray();
     for (; a && l && *l; l++)
-        cJSON_AddItemToArray(a, cJSON_CreateString(*l));
+        jb_push(b, a, cJSON_CreateString(*l));
     return a;
 }
 
@@ -94,51 +113,51 @@ static const char *rule_kind_name(ak_rule_kind k) {
     return (size_t)k < AK_COUNT(names) ? names[k] : "unknown";
 }
 
-static cJSON *describe_field(const ak_field *f) {
+static cJSON *describe_field(jb *b, const ak_field *f) {
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return NULL;
-    cJSON_AddStringToObject(o, "name", f->name);
-    cJSON_AddStringToObject(o, "wire", f->wire);
-    cJSON_AddItemToObject(o, "aliases", str_list(f->aliases));
-    cJSON_AddStringToObject(o, "type", ak_type_name(f->type));
-    cJSON_AddItemToObject(
-        o, "item_type", f->type == AK_TYPE_ARRAY ? cJSON_CreateString(ak_type_name(f->item_type)) : cJSON_CreateNull());
-    cJSON_AddItemToObject(o, "schema", str_or_null(f->schema ? f->schema->name : NULL));
-    cJSON_AddBoolToObject(o, "required", (f->flags & AK_F_REQUIRED) != 0);
-    cJSON_AddBoolToObject(o, "output", (f->flags & AK_F_OUTPUT) != 0);
-    cJSON_AddStringToObject(o, "location", location_name(f->location));
-    cJSON_AddItemToObject(o, "values", f->values ? str_list(f->values) : cJSON_CreateNull());
+    jb_put(b, o, "name", cJSON_CreateString(f->name));
+    jb_put(b, o, "wire", cJSON_CreateString(f->wire));
+    jb_put(b, o, "aliases", str_list(b, f->aliases));
+    jb_put(b, o, "type", cJSON_CreateString(ak_type_name(f->type)));
+    jb_put(b, o, "item_type",
+           f->type == AK_TYPE_ARRAY ? cJSON_CreateString(ak_type_name(f->item_type)) : cJSON_CreateNull());
+    jb_put(b, o, "schema", str_or_null(f->schema ? f->schema->name : NULL));
+    jb_put(b, o, "required", cJSON_CreateBool((f->flags & AK_F_REQUIRED) != 0));
+    jb_put(b, o, "output", cJSON_CreateBool((f->flags & AK_F_OUTPUT) != 0));
+    jb_put(b, o, "location", cJSON_CreateString(location_name(f->location)));
+    jb_put(b, o, "values", f->values ? str_list(b, f->values) : cJSON_CreateNull());
     if (f->value_aliases) {
         cJSON *va = cJSON_CreateObject();
         for (const char *const *a = f->value_aliases; va && a[0] && a[1]; a += 2)
-            cJSON_AddStringToObject(va, a[0], a[1]);
-        cJSON_AddItemToObject(o, "value_aliases", va);
+            jb_put(b, va, a[0], cJSON_CreateString(a[1]));
+        jb_put(b, o, "value_aliases", va);
     }
     if (f->min_len || f->max_len) {
-        cJSON_AddStringToObject(o, "length_unit", unit_name(f->len_unit));
-        cJSON_AddNumberToObject(o, "min_length", f->min_len);
-        cJSON_AddNumberToObject(o, "max_length", f->max_len);
+        jb_put(b, o, "length_unit", cJSON_CreateString(unit_name(f->len_unit)));
+        jb_put(b, o, "min_length", cJSON_CreateNumber(f->min_len));
+        jb_put(b, o, "max_length", cJSON_CreateNumber(f->max_len));
     }
     if (f->flags & AK_F_MIN)
-        cJSON_AddNumberToObject(o, "minimum", f->min);
+        jb_put(b, o, "minimum", cJSON_CreateNumber(f->min));
     if (f->flags & AK_F_MAX)
-        cJSON_AddNumberToObject(o, "maximum", f->max);
+        jb_put(b, o, "maximum", cJSON_CreateNumber(f->max));
     if (f->multiple_of)
-        cJSON_AddNumberToObject(o, "multiple_of", (double)f->multiple_of);
+        jb_put(b, o, "multiple_of", cJSON_CreateNumber((double)f->multiple_of));
     if (f->decimals)
-        cJSON_AddNumberToObject(o, "decimals", f->decimals);
+        jb_put(b, o, "decimals", cJSON_CreateNumber(f->decimals));
     if (f->min_items)
-        cJSON_AddNumberToObject(o, "min_items", f->min_items);
+        jb_put(b, o, "min_items", cJSON_CreateNumber(f->min_items));
     if (f->max_items)
-        cJSON_AddNumberToObject(o, "max_items", f->max_items);
+        jb_put(b, o, "max_items", cJSON_CreateNumber(f->max_items));
     if (f->depth > 1)
-        cJSON_AddNumberToObject(o, "depth", f->depth);
-    cJSON_AddItemToObject(o, "doc", str_or_null(f->doc));
+        jb_put(b, o, "depth", cJSON_CreateNumber(f->depth));
+    jb_put(b, o, "doc", str_or_null(f->doc));
     return o;
 }
 
-static cJSON *describe_schema(const ak_schema *s) {
+static cJSON *describe_schema(jb *b, const ak_schema *s) {
     cJSON *o = cJSON_CreateObject();
     cJSON *fields = cJSON_CreateArray();
     cJSON *rules = cJSON_CreateArray();
@@ -148,40 +167,40 @@ static cJSON *describe_schema(const ak_schema *s) {
         cJSON_Delete(rules);
         return NULL;
     }
-    cJSON_AddItemToObject(o, "doc", str_or_null(s->doc));
+    jb_put(b, o, "doc", str_or_null(s->doc));
     for (size_t i = 0; i < s->nfields; i++)
-        cJSON_AddItemToArray(fields, describe_field(&s->fields[i]));
-    cJSON_AddItemToObject(o, "fields", fields);
+        jb_push(b, fields, describe_field(b, &s->fields[i]));
+    jb_put(b, o, "fields", fields);
     for (size_t i = 0; i < s->nrules; i++) {
         const ak_rule *r = &s->rules[i];
         cJSON *ro = cJSON_CreateObject();
         if (!ro)
             continue;
-        cJSON_AddStringToObject(ro, "kind", rule_kind_name(r->kind));
-        cJSON_AddItemToObject(ro, "field", str_or_null(r->field));
-        cJSON_AddItemToObject(ro, "fields", r->fields ? str_list(r->fields) : cJSON_CreateNull());
-        cJSON_AddItemToObject(ro, "when", str_or_null(r->cond_field));
-        cJSON_AddItemToObject(ro, "when_values", r->cond_values ? str_list(r->cond_values) : cJSON_CreateNull());
-        cJSON_AddBoolToObject(ro, "when_negated", r->cond_negate);
-        cJSON_AddItemToObject(ro, "and_when", str_or_null(r->cond2_field));
-        cJSON_AddItemToObject(ro, "and_when_values", r->cond2_values ? str_list(r->cond2_values) : cJSON_CreateNull());
-        cJSON_AddBoolToObject(ro, "and_when_negated", r->cond2_negate);
-        cJSON_AddNumberToObject(ro, "bound", r->bound);
-        cJSON_AddNumberToObject(ro, "bound2", r->bound2);
-        cJSON_AddItemToObject(ro, "text", str_or_null(r->text));
-        cJSON_AddItemToArray(rules, ro);
+        jb_put(b, ro, "kind", cJSON_CreateString(rule_kind_name(r->kind)));
+        jb_put(b, ro, "field", str_or_null(r->field));
+        jb_put(b, ro, "fields", r->fields ? str_list(b, r->fields) : cJSON_CreateNull());
+        jb_put(b, ro, "when", str_or_null(r->cond_field));
+        jb_put(b, ro, "when_values", r->cond_values ? str_list(b, r->cond_values) : cJSON_CreateNull());
+        jb_put(b, ro, "when_negated", cJSON_CreateBool(r->cond_negate));
+        jb_put(b, ro, "and_when", str_or_null(r->cond2_field));
+        jb_put(b, ro, "and_when_values", r->cond2_values ? str_list(b, r->cond2_values) : cJSON_CreateNull());
+        jb_put(b, ro, "and_when_negated", cJSON_CreateBool(r->cond2_negate));
+        jb_put(b, ro, "bound", cJSON_CreateNumber(r->bound));
+        jb_put(b, ro, "bound2", cJSON_CreateNumber(r->bound2));
+        jb_put(b, ro, "text", str_or_null(r->text));
+        jb_push(b, rules, ro);
     }
-    cJSON_AddItemToObject(o, "rules", rules);
+    jb_put(b, o, "rules", rules);
     return o;
 }
 
 /* Adds `s` and every schema reachable from its fields, once each. */
-static void add_schema_rec(cJSON *schemas, const ak_schema *s) {
+static void add_schema_rec(jb *b, cJSON *schemas, const ak_schema *s) {
     if (!s || cJSON_GetObjectItemCaseSensitive(schemas, s->name))
         return;
-    cJSON_AddItemToObject(schemas, s->name, describe_schema(s));
+    jb_put(b, schemas, s->name, describe_schema(b, s));
     for (size_t i = 0; i < s->nfields; i++)
-        add_schema_rec(schemas, s->fields[i].schema);
+        add_schema_rec(b, schemas, s->fields[i].schema);
 }
 
 static const char *page_style_name(ak_page_style s) {
@@ -200,103 +219,97 @@ static const ak_op *effective(const ak_platform *p, const ak_op *op) {
     return t ? t : op;
 }
 
-static cJSON *describe_op(const ak_platform *plat, const ak_op *row) {
+static cJSON *describe_op(jb *b, const ak_platform *plat, const ak_op *row) {
     const ak_op *op = effective(plat, row);
     static const char *const kinds[] = {"call", "pager", "chunked"};
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return NULL;
-    cJSON_AddStringToObject(o, "name", row->name);
-    cJSON_AddStringToObject(o, "kind", kinds[row->kind]);
-    cJSON_AddStringToObject(o, "method", op->method);
-    cJSON_AddStringToObject(o, "path", op->path);
-    cJSON_AddItemToObject(o, "request", str_or_null(op->request ? op->request->name : NULL));
-    cJSON_AddItemToObject(o, "result", str_or_null(op->result ? op->result->name : NULL));
-    cJSON_AddItemToObject(o, "item", str_or_null(op->item ? op->item->name : NULL));
-    cJSON_AddItemToObject(o, "target", str_or_null(row->target));
+    jb_put(b, o, "name", cJSON_CreateString(row->name));
+    jb_put(b, o, "kind", cJSON_CreateString(kinds[row->kind]));
+    jb_put(b, o, "method", cJSON_CreateString(op->method));
+    jb_put(b, o, "path", cJSON_CreateString(op->path));
+    jb_put(b, o, "request", str_or_null(op->request ? op->request->name : NULL));
+    jb_put(b, o, "result", str_or_null(op->result ? op->result->name : NULL));
+    jb_put(b, o, "item", str_or_null(op->item ? op->item->name : NULL));
+    jb_put(b, o, "target", str_or_null(row->target));
     if (op->pager) {
         const ak_pager_desc *pd = op->pager;
         cJSON *p = cJSON_CreateObject();
-        cJSON_AddStringToObject(p, "style", page_style_name(pd->style));
-        cJSON_AddStringToObject(p, "page_param", pd->page_param);
-        cJSON_AddStringToObject(p, "size_param", pd->size_param);
-        cJSON_AddNumberToObject(p, "first_page", pd->first_page);
-        cJSON_AddNumberToObject(p, "max_page_size", pd->max_page_size);
-        cJSON_AddItemToObject(p, "items_path", str_or_null(pd->items_path));
-        cJSON_AddItemToObject(p, "total_pages_path", str_or_null(pd->total_pages_path));
-        cJSON_AddItemToObject(p, "total_items_path", str_or_null(pd->total_items_path));
-        cJSON_AddItemToObject(o, "pager", p);
+        jb_put(b, p, "style", cJSON_CreateString(page_style_name(pd->style)));
+        jb_put(b, p, "page_param", cJSON_CreateString(pd->page_param));
+        jb_put(b, p, "size_param", cJSON_CreateString(pd->size_param));
+        jb_put(b, p, "first_page", cJSON_CreateNumber(pd->first_page));
+        jb_put(b, p, "max_page_size", cJSON_CreateNumber(pd->max_page_size));
+        jb_put(b, p, "items_path", str_or_null(pd->items_path));
+        jb_put(b, p, "total_pages_path", str_or_null(pd->total_pages_path));
+        jb_put(b, p, "total_items_path", str_or_null(pd->total_items_path));
+        jb_put(b, o, "pager", p);
     } else {
-        cJSON_AddNullToObject(o, "pager");
+        jb_put(b, o, "pager", cJSON_CreateNull());
     }
     if (row->chunk) {
         const ak_chunk_desc *cd = row->chunk;
         cJSON *ch = cJSON_CreateObject();
-        cJSON_AddStringToObject(ch, "ids_param", cd->ids_param);
-        cJSON_AddNumberToObject(ch, "max_per_chunk", cd->max_per_chunk);
-        cJSON_AddItemToObject(ch, "selector", str_or_null(cd->selector));
+        jb_put(b, ch, "ids_param", cJSON_CreateString(cd->ids_param));
+        jb_put(b, ch, "max_per_chunk", cJSON_CreateNumber(cd->max_per_chunk));
+        jb_put(b, ch, "selector", str_or_null(cd->selector));
         cJSON *lim = cJSON_CreateObject();
         for (size_t i = 0; cd->selector_values && cd->selector_values[i]; i++)
-            cJSON_AddNumberToObject(lim, cd->selector_values[i], cd->selector_limits[i]);
-        cJSON_AddItemToObject(ch, "limits", lim);
-        cJSON_AddItemToObject(ch, "items_path", str_or_null(cd->items_path));
-        cJSON_AddItemToObject(o, "chunk", ch);
+            jb_put(b, lim, cd->selector_values[i], cJSON_CreateNumber(cd->selector_limits[i]));
+        jb_put(b, ch, "limits", lim);
+        jb_put(b, ch, "items_path", str_or_null(cd->items_path));
+        jb_put(b, o, "chunk", ch);
     } else {
-        cJSON_AddNullToObject(o, "chunk");
+        jb_put(b, o, "chunk", cJSON_CreateNull());
     }
-    cJSON_AddBoolToObject(o, "mutating", (op->flags & AK_OPF_MUTATING) != 0);
-    cJSON_AddBoolToObject(o, "idempotent", (op->flags & AK_OPF_IDEMPOTENT) != 0);
-    cJSON_AddNumberToObject(o, "rate_per_sec", op->rate_per_sec);
-    cJSON_AddItemToObject(o, "doc", str_or_null(row->doc));
+    jb_put(b, o, "mutating", cJSON_CreateBool((op->flags & AK_OPF_MUTATING) != 0));
+    jb_put(b, o, "idempotent", cJSON_CreateBool((op->flags & AK_OPF_IDEMPOTENT) != 0));
+    jb_put(b, o, "rate_per_sec", cJSON_CreateNumber(op->rate_per_sec));
+    jb_put(b, o, "doc", str_or_null(row->doc));
     return o;
 }
 
 ak_json *ak_describe(void) {
+    jb bld = {false}, *b = &bld;
     cJSON *root = cJSON_CreateObject();
     cJSON *kinds = cJSON_CreateArray();
     cJSON *plats = cJSON_CreateArray();
-    if (!root || !kinds || !plats) {
-        cJSON_Delete(root);
-        cJSON_Delete(kinds);
-        cJSON_Delete(plats);
-        return NULL;
-    }
-    cJSON_AddStringToObject(root, "version", AK_VERSION_STRING);
-    for (int k = 0; k < AK_ERR__COUNT; k++) {
+    jb_put(b, root, "version", cJSON_CreateString(AK_VERSION_STRING));
+    jb_put(b, root, "error_kinds", kinds);
+    jb_put(b, root, "platforms", plats);
+    for (int k = 0; k < AK_ERR__COUNT && !b->oom; k++) {
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "name", ak_error_kind_name((ak_error_kind)k));
-        cJSON_AddBoolToObject(o, "retryable", ak_error_kind_retryable((ak_error_kind)k));
-        cJSON_AddItemToArray(kinds, o);
+        jb_put(b, o, "name", cJSON_CreateString(ak_error_kind_name((ak_error_kind)k)));
+        jb_put(b, o, "retryable", cJSON_CreateBool(ak_error_kind_retryable((ak_error_kind)k)));
+        jb_push(b, kinds, o);
     }
-    cJSON_AddItemToObject(root, "error_kinds", kinds);
-    for (const ak_platform *p = ak_platform_next(NULL); p; p = ak_platform_next(p)) {
+    for (const ak_platform *p = ak_platform_next(NULL); p && !b->oom; p = ak_platform_next(p)) {
         cJSON *po = cJSON_CreateObject();
         cJSON *ops = cJSON_CreateArray();
         cJSON *schemas = cJSON_CreateObject();
-        if (!po || !ops || !schemas) {
-            cJSON_Delete(po);
-            cJSON_Delete(ops);
-            cJSON_Delete(schemas);
-            cJSON_Delete(root);
-            return NULL;
-        }
-        cJSON_AddStringToObject(po, "key", p->key);
-        cJSON_AddStringToObject(po, "display_name", p->display_name);
-        cJSON_AddItemToObject(po, "default_base_url", str_or_null(p->default_base_url));
-        cJSON_AddItemToObject(po, "credentials", str_list(p->credentials));
-        cJSON_AddItemToObject(po, "secrets", str_list(p->secrets));
+        jb_put(b, po, "ops", ops);
+        jb_put(b, po, "schemas", schemas);
+        jb_push(b, plats, po);
+        if (b->oom)
+            break;
+        jb_put(b, po, "key", cJSON_CreateString(p->key));
+        jb_put(b, po, "display_name", cJSON_CreateString(p->display_name));
+        jb_put(b, po, "default_base_url", str_or_null(p->default_base_url));
+        jb_put(b, po, "credentials", str_list(b, p->credentials));
+        jb_put(b, po, "secrets", str_list(b, p->secrets));
         for (const ak_op *op = ak_op_next(p, NULL); op; op = ak_op_next(p, op)) {
-            cJSON_AddItemToArray(ops, describe_op(p, op));
-            add_schema_rec(schemas, op->request);
-            add_schema_rec(schemas, op->result);
-            add_schema_rec(schemas, op->item);
+            jb_push(b, ops, describe_op(b, p, op));
+            add_schema_rec(b, schemas, op->request);
+            add_schema_rec(b, schemas, op->result);
+            add_schema_rec(b, schemas, op->item);
         }
         for (const ak_schema *s = ak_model_next(p, NULL); s; s = ak_model_next(p, s))
-            add_schema_rec(schemas, s);
-        cJSON_AddItemToObject(po, "ops", ops);
-        cJSON_AddItemToObject(po, "schemas", schemas);
-        cJSON_AddItemToArray(plats, po);
+            add_schema_rec(b, schemas, s);
     }
-    cJSON_AddItemToObject(root, "platforms", plats);
+    if (b->oom) {
+        cJSON_Delete(root);
+        return NULL;
+    }
     return root;
 }

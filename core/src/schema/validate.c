@@ -515,5 +515,5 @@ int ak_schema_validate(const ak_schema *s, const ak_json *value, const char *pre
     else
         validate_object(&v, s, enc, prefix ? prefix : "");
     cJSON_Delete(enc);
-    return err && err->kind == AK_ERR_VALIDATION ? AK_FAIL : AK_OK;
+    return err && err->kind != AK_ERR_NONE ? AK_FAIL : AK_OK; /* out of memory is a failure too */
 }
