@@ -148,6 +148,8 @@ static int pager_init(ak_pager **out, ak_client *c, const char *opname, const ak
         cJSON_Delete(probe);
         for (size_t i = 0; rc != AK_OK && i < verr.nviolations; i++)
             ak_error_add_violation(err, verr.violations[i].field, verr.violations[i].rule);
+        if (rc != AK_OK && err->kind == AK_ERR_NONE)
+            ak_error_copy(err, &verr); /* out of memory while validating */
         ak_error_cleanup(&verr);
         if (err->kind != AK_ERR_NONE) {
             ak_pager_free(p);
