@@ -11,9 +11,9 @@ void *__real_calloc(size_t n, size_t m);
 void *__real_realloc(void *p, size_t n);
 void __real_free(void *p);
 
-static long live = 0;      /* allocations not yet freed */
-static long counter = 0;   /* allocations made since arming */
-static long fail_at = -1;  /* fail the fail_at-th allocation (1-based); -1 never */
+static long live = 0;     /* allocations not yet freed */
+static long counter = 0;  /* allocations made since arming */
+static long fail_at = -1; /* fail the fail_at-th allocation (1-based); -1 never */
 static bool failed = false;
 
 static bool should_fail(void) {
@@ -166,6 +166,144 @@ static bool scenario(void) {
     return all_ok;
 }
 
+/* One call or pager of another vendor: config, op, params, canned responses (NULL-terminated). */
+typedef struct vendor_case {
+    const char *platform, *config, *op, *params;
+    int pager; /* 1: drive with ak_drive_pager */
+    const char *responses[4];
+    int expect_items; /* pagers: items expected when nothing failed */
+} vendor_case;
+
+static const vendor_case vendor_cases[] = {
+    {"volcengine_live",
+     "{\"access_key\":\"AK\",\"secret_key\":\"SK\",\"session_token\":\"ST\"}",
+     "get_account_user_track_data",
+     "{\"user_id\":12,\"activity_id\":7,\"select_tags\":[{\"index\":0,\"value\":[\"标签\"]}]}",
+     0,
+     {"{\"ResponseMetadata\":{\"RequestId\":\"r\",\"Error\":{\"Code\":\"InternalError\",\"Message\":\"x\"}}}",
+      "{\"ResponseMetadata\":{\"RequestId\":\"r\"},\"Result\":{\"UserTrackData\":{\"UserTracks\":[{\"ActivityId\":"
+      "\"7\"}]}}}",
+      NULL},
+     0},
+    {"baidu_search",
+     "{\"op_username\":\"op\",\"op_password\":\"pw\",\"tg_username\":\"tg\",\"tg_password\":\"pw2\","
+     "\"tg_subname\":\"sub\",\"bce_user\":\"bu\",\"access_key\":\"AK\",\"secret_key\":\"SK\"}",
+     "keywords.get",
+     "{\"ids\":[1,2,3],\"id_type\":\"adgroup\",\"get_temp\":false}",
+     1,
+     {"{\"header\":{\"status\":1,\"quota\":2,\"rquota\":9,\"failures\":[{\"code\":9104,\"message\":\"m\","
+      "\"position\":\"keywordTypes[1]\"}]},\"body\":{\"data\":[{\"keywordId\":\"5\",\"keyword\":\"鲜花\"}]}}",
+      NULL},
+     1},
+    {"thinking_data",
+     "{\"base_url\":\"http://h/td\",\"token\":\"TOK\"}",
+     "clusters.list",
+     "{\"project_id\":102,\"page_size\":1}",
+     1,
+     {"{\"return_code\":0,\"data\":{\"pagerResult\":{\"totalNum\":2},\"userClusters\":[{\"id\":\"1\"}]}}",
+      "{\"return_code\":0,\"data\":{\"pagerResult\":{\"totalNum\":2},\"userClusters\":[{\"id\":2}]}}", NULL},
+     2},
+    {"thinking_data",
+     "{\"base_url\":\"http://h/td\",\"token\":\"TOK\"}",
+     "clusters.detail",
+     "{\"project_id\":102,\"cluster_name\":\"c 1\"}",
+     0,
+     {"{\"return_code\":0,\"data\":{\"id\":\"9\",\"clusterName\":\"c 1\"}}", NULL},
+     0},
+    {"sensors_data",
+     "{\"base_url\":\"http://h/sd\",\"api_key\":\"K\",\"project\":\"p\"}",
+     "user_tags.list",
+     "{\"count\":2}",
+     1,
+     {"[{\"id\":1},{\"id\":2}]", "[{\"id\":\"3\"}]", NULL},
+     3},
+};
+
+/* Sleeps advance the fake clock instead of waiting (rate limits, retry backoff). */
+static void fake_sleep(void *ud, int64_t ms) { ((fake_env *)ud)->now_ms += ms; }
+
+/* Runs one vendor case; true when it completed as it does without failures. */
+static bool vendor_scenario(const vendor_case *vc) {
+    ak_error err = AK_ERROR_INIT;
+    ak_client *c = NULL;
+    static fake_env env;
+    env.now_ms = 1700000000000LL;
+    cJSON *cfg = cJSON_Parse(vc->config);
+    bool ok = cfg && ak_client_new(&c, vc->platform, cfg, &err) == AK_OK;
+    cJSON_Delete(cfg);
+    ak_transport t;
+    if (ok && (ok = ak_transport_recording_new(&t, &err) == AK_OK))
+        ak_client_set_transport(c, &t);
+    if (ok) {
+        ak_client_set_clock(c, fake_clock, &env);
+        ak_client_set_random(c, fake_random, &env);
+        ak_client_set_retries(c, 2);
+        for (int i = 0; ok && vc->responses[i]; i++)
+            ok = ak_recording_push(ak_client_transport(c), 200, NULL, vc->responses[i]) == AK_OK;
+    }
+    cJSON *params = ok ? cJSON_Parse(vc->params) : NULL;
+    ok = ok && params;
+    if (ok && vc->pager) {
+        ak_pager *pg = NULL;
+        int items = 0, has = 0;
+        ak_drive_hooks hooks = {NULL, NULL, NULL, fake_sleep, &env};
+        if (ak_pager_new(&pg, c, vc->op, params, &err) == AK_OK) {
+            while (ak_drive_pager(c, pg, &hooks, &has, &err) == AK_OK && has)
+                items += cJSON_GetArraySize(ak_pager_items(pg));
+            ak_pager_free(pg);
+        }
+        ok = err.kind == AK_ERR_NONE && items == vc->expect_items;
+    } else if (ok) {
+        ak_call *call = NULL;
+        ak_drive_hooks hooks = {NULL, NULL, NULL, fake_sleep, &env};
+        ok = ak_call_new(&call, c, vc->op, params, &err) == AK_OK && ak_drive_call(c, call, &hooks, &err) == AK_OK &&
+             ak_call_result(call) != NULL;
+        ak_call_free(call);
+    }
+    if (!ok && err.kind != AK_ERR_NONE)
+        CHECK(err.kind != AK_ERR_VALIDATION || err.nviolations > 0 || err.field[0]); /* never an empty error */
+    cJSON_Delete(params);
+    ak_error_cleanup(&err);
+    ak_client_free(c);
+    return ok;
+}
+
+static void test_vendor_allocation_failures(void) {
+    cJSON_Hooks hooks = {hook_malloc, hook_free};
+    cJSON_InitHooks(&hooks);
+    for (size_t v = 0; v < sizeof vendor_cases / sizeof vendor_cases[0]; v++) {
+        const vendor_case *vc = &vendor_cases[v];
+        long base = live;
+        counter = 0;
+        fail_at = -1;
+        bool clean = vendor_scenario(vc);
+        if (!clean)
+            fprintf(stderr, "clean run of %s %s failed\n", vc->platform, vc->op);
+        CHECK(clean);
+        CHECK(live == base);
+        long total = counter;
+        for (long n = 1; n <= total; n++) {
+            base = live;
+            counter = 0;
+            failed = false;
+            fail_at = n;
+            bool ok = vendor_scenario(vc);
+            fail_at = -1;
+            if (live != base) {
+                fprintf(stderr, "%s %s: leak of %ld allocation(s) when allocation %ld failed\n", vc->platform, vc->op,
+                        live - base, n);
+                CHECK(live == base);
+                break;
+            }
+            if (!failed) {
+                CHECK(ok);
+                break;
+            }
+        }
+    }
+    cJSON_InitHooks(NULL);
+}
+
 static void test_every_allocation_failure(void) {
     cJSON_Hooks hooks = {hook_malloc, hook_free};
     cJSON_InitHooks(&hooks);
@@ -205,5 +343,6 @@ static void test_every_allocation_failure(void) {
 
 int main(void) {
     RUN(test_every_allocation_failure);
+    RUN(test_vendor_allocation_failures);
     DONE();
 }

@@ -194,13 +194,13 @@ int ak_auth_volcengine_v4(ak_client *c, ak_req_build *rb, ak_error *err) {
             *q = (char)tolower((unsigned char)*q);
         sh[nsh].lname = l;
         sh[nsh].value = rb->headers[i].value;
+        nsh++;                        /* owned by sh from here (freed on every path) */
         if (strcmp(l, "host") == 0) { /* signed without a default port, whatever was given */
             free(hv);
             if (!(hv = host_value(rb->headers[i].value, strlen(rb->headers[i].value))))
                 goto nomem;
-            sh[nsh].value = hv;
+            sh[nsh - 1].value = hv;
         }
-        nsh++;
     }
     /* qsort is not stable, but the SDK's dict cannot hold two headers of one name either; ties
      * only arise from a caller-added duplicate, whose order the engine keeps on the wire */
