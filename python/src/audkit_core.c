@@ -616,7 +616,18 @@ static int hook_check(void *ud, ak_error *err) {
     return 0;
 }
 
-static const ak_drive_hooks drive_hooks = {hook_begin, hook_end, hook_check, NULL, NULL};
+/* Polled by the transport while a request is in flight (GIL released): takes the GIL briefly to
+ * run Python's signal handlers, so Ctrl-C interrupts a hung request instead of waiting it out.
+ * A raised KeyboardInterrupt stays set on this thread and is re-raised after the drive. */
+static int hook_interrupted(void *ud) {
+    (void)ud;
+    PyGILState_STATE g = PyGILState_Ensure();
+    int stop = PyErr_CheckSignals() < 0;
+    PyGILState_Release(g);
+    return stop;
+}
+
+static const ak_drive_hooks drive_hooks = {hook_begin, hook_end, hook_check, NULL, NULL, hook_interrupted};
 
 /* ------------------------------------------------------------------------------------------ */
 /* Client                                                                                     */

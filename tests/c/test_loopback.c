@@ -150,6 +150,39 @@ static void test_bad_token_and_timeout(void) {
     ak_client_free(c);
 }
 
+static int polls = 0;
+static int stop_after_two_polls(void *ud) {
+    (void)ud;
+    return ++polls >= 2;
+}
+
+static void test_interrupt_hook(void) {
+    reset();
+    ak_client *c = tencent();
+    ak_error err = AK_ERROR_INIT;
+    cJSON_Delete(sandbox_control(&sb, "POST", "faults",
+                                 "{\"vendor\":\"tencent_ads\",\"route\":\"*\",\"fault\":\"delay\","
+                                 "\"times\":1,\"delay_ms\":3000}"));
+    cJSON *p = J("{\"account_id\":1}");
+    ak_call *call = NULL;
+    CHECK(ak_call_new(&call, c, "custom_audiences.get", p, &err) == AK_OK);
+    ak_drive_hooks hooks = {NULL, NULL, NULL, NULL, NULL, stop_after_two_polls};
+    polls = 0;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    /* the transfer is abandoned when the hook says so: an error, not a retry, long before 3 s */
+    CHECK(ak_drive_call(c, call, &hooks, &err) == AK_FAIL);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    CHECK(err.kind == AK_ERR_TRANSPORT && strstr(err.message, "interrupted") != NULL && !err.retryable);
+    CHECK(polls == 2 && ak_call_attempts(call) == 1);
+    CHECK((t1.tv_sec - t0.tv_sec) < 3);
+    ak_call_free(call);
+    cJSON_Delete(sandbox_control(&sb, "DELETE", "faults", NULL));
+    cJSON_Delete(p);
+    ak_error_cleanup(&err);
+    ak_client_free(c);
+}
+
 int main(void) {
     if (sandbox_start(&sb) != 0) {
         fprintf(stderr, "cannot start the sandbox (python3 -m audkit.sandbox)\n");
@@ -160,6 +193,7 @@ int main(void) {
     RUN(test_pager_250);
     RUN(test_rate_limit_faults);
     RUN(test_bad_token_and_timeout);
+    RUN(test_interrupt_hook);
     sandbox_stop(&sb);
     DONE();
 }

@@ -558,6 +558,31 @@ def test_keyboard_interrupt_is_delivered(sandbox_clean, lookalike):
         assert add(tx, lookalike, name="after").audience_id
 
 
+def test_keyboard_interrupt_cuts_an_in_flight_request_short(sandbox_clean):
+    """Ctrl-C during a request the server holds for 5 s interrupts it, rather than waiting it out."""
+    import os
+    import signal
+    import time
+
+    if threading.current_thread() is not threading.main_thread():  # pragma: no cover
+        pytest.skip("signals need the main thread")
+    sb = sandbox_clean
+    sb.fault("tencent_ads", "custom_audiences/get", "delay", delay_ms=5000)
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    with sb.client("tencent_ads", retries=0, timeout=30) as tx:
+        started = time.monotonic()
+        timer.start()
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                tx.custom_audiences.get(account_id=1)
+        finally:
+            timer.cancel()
+        # the request was abandoned, not completed: well before the server's 5 s delay ended
+        assert time.monotonic() - started < 4.0
+        sb.clear_faults()
+        assert tx.custom_audiences.get(account_id=1).page_info.page == 1  # still usable
+
+
 # --- lifecycle -------------------------------------------------------------------------------
 
 

@@ -16,6 +16,9 @@ typedef struct ak_drive_hooks {
     int (*check)(void *ud, ak_error *err);    /* after each block: non-zero aborts with err */
     void (*sleep_ms)(void *ud, int64_t ms);   /* NULL: nanosleep (tests inject a fake clock) */
     void *ud;
+    /* Polled during a transfer (between block_begin and block_end, at most every 100 ms):
+     * non-zero abandons it and the drive fails with "interrupted" (Ctrl-C in a notebook). */
+    int (*interrupted)(void *ud);
 } ak_drive_hooks;
 
 /** Runs `call` to DONE or ERROR. On ERROR, err receives a copy of the call's error. */

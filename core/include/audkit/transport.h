@@ -27,6 +27,10 @@ typedef struct ak_request {
     long connect_timeout_ms;
     int attempt;    /* 1 for the first attempt */
     const char *op; /* operation name, for logs */
+    /* Set by the driver (ak_drive_hooks.interrupted): a transport polls it while waiting and, when
+     * it returns non-zero, abandons the transfer and returns AK_FAIL with an "interrupted" error. */
+    int (*interrupted)(void *ud);
+    void *interrupted_ud;
 } ak_request;
 
 /** A response, or a transport failure (status 0, error kind TRANSPORT or TIMEOUT).

@@ -27,7 +27,12 @@ static int do_step(ak_client *c, const ak_step *st, ak_response *resp, const ak_
         ak_error_set(err, AK_ERR_TRANSPORT, "client has no transport");
         rc = AK_FAIL;
     } else {
-        rc = c->transport.send(c->transport.ud, st->request, resp, err);
+        ak_request req = *st->request;
+        if (h && h->interrupted) {
+            req.interrupted = h->interrupted;
+            req.interrupted_ud = h->ud;
+        }
+        rc = c->transport.send(c->transport.ud, &req, resp, err);
     }
     if (h && h->block_end)
         h->block_end(h->ud, tok);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct curl_tp {
     CURL *easy;
@@ -17,7 +18,34 @@ typedef struct curl_tp {
     size_t nheaders;
     char errbuf[CURL_ERROR_SIZE];
     char message[CURL_ERROR_SIZE + 64];
+    const ak_request *req; /* the request being sent (for the interrupt poll) */
+    int64_t last_poll_ms;
+    bool interrupted;
 } curl_tp;
+
+static int64_t mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Progress callback: polls the driver's interrupt hook at most every 100 ms. */
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow) {
+    curl_tp *t = ud;
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    int64_t now = mono_ms();
+    if (now - t->last_poll_ms < 100)
+        return 0;
+    t->last_poll_ms = now;
+    if (t->req->interrupted(t->req->interrupted_ud)) {
+        t->interrupted = true;
+        return 1; /* abort the transfer */
+    }
+    return 0;
+}
 
 static size_t on_body(char *ptr, size_t size, size_t n, void *ud) {
     curl_tp *t = ud;
@@ -70,7 +98,6 @@ static void parse_headers(curl_tp *t) {
 static int curl_send(void *ud, const ak_request *req, ak_response *resp, ak_error *err) {
     curl_tp *t = ud;
     struct curl_slist *hl = NULL;
-    (void)err;
     t->body.len = 0;
     t->hdr_text.len = 0;
     if (t->body.p)
@@ -100,6 +127,14 @@ static int curl_send(void *ud, const ak_request *req, ak_response *resp, ak_erro
         curl_easy_setopt(e, CURLOPT_PROXY, t->proxy);
     if (t->ca_file)
         curl_easy_setopt(e, CURLOPT_CAINFO, t->ca_file);
+    t->req = req;
+    t->interrupted = false;
+    t->last_poll_ms = mono_ms();
+    if (req->interrupted) {
+        curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(e, CURLOPT_XFERINFODATA, t);
+    }
     if (strcmp(req->method, "GET") == 0) {
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     } else {
@@ -125,6 +160,11 @@ static int curl_send(void *ud, const ak_request *req, ak_response *resp, ak_erro
     CURLcode rc = curl_easy_perform(e);
     curl_slist_free_all(hl);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
+    if (rc == CURLE_ABORTED_BY_CALLBACK && t->interrupted) {
+        ak_error_set(err, AK_ERR_TRANSPORT, "%s: interrupted", req->op ? req->op : "request");
+        err->retryable = 0;
+        return AK_FAIL;
+    }
     if (rc != CURLE_OK) {
         const char *what = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
         bool connect =
