@@ -26,6 +26,7 @@ bool ak_buf_canonical_path(ak_buf *b, const char *path);
 /* Takes the buffer's storage (owned, malloc'd; "" when empty); NULL on OOM. */
 char *ak_buf_take(ak_buf *b);
 
+/* Owned copies (free with free()); NULL on OOM (ak_strdup(NULL) is NULL). */
 char *ak_strdup(const char *s);
 char *ak_strndup(const char *s, size_t n);
 /* Copies with truncation into a fixed buffer. */

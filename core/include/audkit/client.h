@@ -11,6 +11,9 @@
 extern "C" {
 #endif
 
+/** A client is not thread-safe (it owns one connection and the rate-limit state): use one per
+ * thread, or serialise its calls (the Python binding holds a per-client lock). Different clients
+ * are independent. */
 typedef struct ak_client ak_client;
 
 /** Wall clock in Unix milliseconds. Injected for signer and rate-limit tests. */
