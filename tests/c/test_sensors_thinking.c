@@ -281,6 +281,24 @@ static void test_thinking_query_token_and_variants(void) {
     cJSON_Delete(result);
     cJSON_Delete(params);
 
+    /* update: each route decides what travels in the query; the rest is the JSON body */
+    ak_recording_push(t, 200, NULL, "{\"return_code\":0,\"data\":5}");
+    params = J("{\"project_id\":102,\"cluster_id\":5,\"display_name\":\"d\",\"qp\":{\"relation\":\"and\"}}");
+    CHECK(ak_call_simple(c, "clusters.update", params, &result, &err) == AK_OK);
+    r = ak_recording_get(t, 6);
+    CHECK_STR(r->url, TD_BASE "/open/user-cluster-update?token=" TD_TOKEN "&clusterId=5");
+    CHECK_STR(r->body, "{\"projectId\":102,\"displayName\":\"d\",\"qp\":{\"relation\":\"and\"}}");
+    cJSON_Delete(result);
+    cJSON_Delete(params);
+    ak_recording_push(t, 200, NULL, "{\"return_code\":0,\"data\":5}");
+    params = J("{\"project_id\":102,\"cluster_name\":\"c 1\",\"display_name\":\"d\",\"qp\":{}}");
+    CHECK(ak_call_simple(c, "clusters.update", params, &result, &err) == AK_OK);
+    r = ak_recording_get(t, 7);
+    CHECK_STR(r->url, TD_BASE "/open/user-cluster-update-by-name?token=" TD_TOKEN "&projectId=102&clusterName=c%201");
+    CHECK_STR(r->body, "{\"displayName\":\"d\",\"qp\":{}}");
+    cJSON_Delete(result);
+    cJSON_Delete(params);
+
     /* list: token in the query, projectId and the nested pagerHeader in the body */
     ak_recording_push(t, 200, NULL,
                       "{\"data\":{\"pagerResult\":{\"pageNum\":1,\"pageSize\":10,\"totalNum\":0},\"userClusters\":[]},"
@@ -289,7 +307,7 @@ static void test_thinking_query_token_and_variants(void) {
                "\"cluster_by_static_condition\"],\"pager_header\":{\"page_num\":1,\"page_size\":10},"
                "\"project_id\":102}");
     CHECK(ak_call_simple(c, "clusters.list_page", params, &result, &err) == AK_OK);
-    r = ak_recording_get(t, 6);
+    r = ak_recording_get(t, 8);
     CHECK_STR(r->url, TD_BASE "/open/user-cluster-list?token=" TD_TOKEN);
     CHECK_STR(r->body, "{\"clusterCatalog\":\"catalog_cluster\",\"clusterTypes\":[\"cluster_by_dynamic_condition\","
                        "\"cluster_by_static_condition\"],\"pagerHeader\":{\"pageNum\":1,\"pageSize\":10},"

@@ -155,6 +155,31 @@ def test_add_then_detail_by_name(ta, sb):
     assert reqs(sb) == []
 
 
+def test_update_by_id_and_by_name(ta, sb):
+    """By id: clusterId in the URL, projectId in the body (a body clusterName renames). By name:
+    projectId and clusterName in the URL. The rest of the body is the definition, as for add."""
+    qp = {"events": [{"event_name": "consume_item", "comparator": "greater", "num": "1"}], "relation": "and"}
+    cid = ta.clusters.add(project_id=102, cluster_name="buyers", display_name="买家", qp=qp)
+    sb.clear_requests()
+    ta.clusters.update(project_id=102, cluster_id=cid, display_name="买家 v2", qp=qp)
+    ta.clusters.update(project_id=102, cluster_id=cid, cluster_name="buyers_2", display_name="买家 v3", qp=qp)
+    ta.clusters.update(project_id=102, cluster_name="buyers_2", display_name="买家 v4", remarks="by name", qp=qp)
+    sent = reqs(sb)
+    assert [r["route"] for r in sent] == ["open/user-cluster-update"] * 2 + ["open/user-cluster-update-by-name"]
+    by_id, rename, by_name = (json.loads(r["body"]) for r in sent)
+    assert sent[0]["query"]["clusterId"] == str(cid) and "projectId" not in sent[0]["query"]
+    assert by_id["projectId"] == 102 and by_id["displayName"] == "买家 v2" and "clusterId" not in by_id
+    assert rename["clusterName"] == "buyers_2"
+    assert sent[2]["query"]["projectId"] == "102" and sent[2]["query"]["clusterName"] == "buyers_2"
+    assert "projectId" not in by_name and "clusterName" not in by_name and by_name["remarks"] == "by name"
+    got = ta.clusters.detail(project_id=102, cluster_id=cid)
+    assert got.cluster_name == "buyers_2" and got.display_name == "买家 v4" and got.remarks == "by name"
+    sb.clear_requests()
+    with pytest.raises(audkit.ValidationError) as ei:
+        ta.clusters.update(project_id=102, display_name="x", qp=qp)   # neither id nor name
+    assert ei.value.field == "cluster_id" and reqs(sb) == []
+
+
 def test_detail_needs_exactly_one_of_id_and_name(ta, sb):
     sb.clear_requests()
     with pytest.raises(audkit.ValidationError) as ei:

@@ -56,6 +56,8 @@ typedef struct ak_chunk_desc {
 typedef struct ak_op_variant {
     const char *when; /* snake_case field name */
     const char *path;
+    const char *const *query; /* NULL-terminated fields sent in the query on this route (the
+                                 others in the body), or NULL to keep each field's location */
 } ak_op_variant;
 
 /* ak_op.flags */

@@ -77,9 +77,16 @@ void ak_call_free(ak_call *call) {
     free(call);
 }
 
-static ak_location location_of(const ak_call *call, const char *wire) {
+static ak_location location_of(const ak_call *call, const ak_op_variant *route, const char *wire) {
     const ak_field *f = ak_schema_lookup(call->op->request, wire);
     ak_location loc = f ? f->location : AK_LOC_BODY;
+    if (route && route->query && loc != AK_LOC_PATH) {
+        /* this route decides which fields travel in the query (ThinkingData update by name) */
+        loc = AK_LOC_BODY;
+        for (const char *const *q = route->query; *q; q++)
+            if (f && strcmp(*q, f->name) == 0)
+                loc = AK_LOC_QUERY;
+    }
     if (loc == AK_LOC_BODY && strcmp(call->op->method, "GET") == 0)
         loc = AK_LOC_QUERY; /* a GET has no body: parameters travel in the query */
     return loc;
@@ -95,11 +102,13 @@ static int build_attempt(ak_call *call) {
 
     /* the route: a variant chosen by a present field, else the op's path */
     const char *route = call->op->path;
+    const ak_op_variant *variant = NULL;
     for (const ak_op_variant *v = call->op->variants; v && v->when; v++) {
         const ak_field *f = ak_schema_lookup(call->op->request, v->when);
         const cJSON *x = cJSON_GetObjectItemCaseSensitive(call->params, f ? f->wire : v->when);
         if (x && !cJSON_IsNull(x)) {
             route = v->path;
+            variant = v;
             break;
         }
     }
@@ -136,7 +145,7 @@ static int build_attempt(ak_call *call) {
     if (has_body && !(body = cJSON_CreateObject()))
         goto nomem;
     for (const cJSON *m = call->params->child; m; m = m->next) {
-        ak_location loc = location_of(call, m->string);
+        ak_location loc = location_of(call, variant, m->string);
         if (loc == AK_LOC_PATH)
             continue;
         if (loc == AK_LOC_BODY && body) {

@@ -203,70 +203,98 @@ static const ak_schema list_result = AK_SCHEMA("ClusterListResult", list_result_
 #define CONDITION_TYPES                                                                                                \
     AK_LIST("cluster_by_dynamic_condition", "cluster_by_static_condition", "tag_by_dynamic_condition",                 \
             "tag_by_static_condition")
+#define DEFINITION_FIELDS                                                                                              \
+    CAMEL("cluster_catalog", "clusterCatalog", AK_TYPE_ENUM, 0, .values = CLUSTER_CATALOGS,                            \
+          .doc = "catalog_cluster (default) or catalog_tag"),                                                          \
+        CAMEL("cluster_type", "clusterType", AK_TYPE_ENUM, 0, .values = CONDITION_TYPES,                               \
+              .doc = "dynamic (updated) or static condition cluster/tag"),                                             \
+        CAMEL("sub_condition_tab_type", "subConditionTabType", AK_TYPE_ENUM, 0, .values = SUB_TAB_TYPES,               \
+              .doc =                                                                                                   \
+                  "tags: which tagQp definition is used (default tag_condition_default)"), /* ruling: displayName at   \
+                                                                                              most 50 characters */    \
+        CAMEL("display_name", "displayName", AK_TYPE_STRING, AK_F_REQUIRED, .len_unit = AK_LEN_CHARS, .min_len = 1,    \
+              .max_len = 50, .doc = "display name, at most 50 characters"),                                            \
+        F_OBJ("qp", 0, &cluster_def, .doc = "clusters: the definition"),                                               \
+        CAMEL("tag_qp", "tagQp", AK_TYPE_OBJECT, 0, .schema = &tag_def, .doc = "tags: the definition"),                \
+        F_STR("remarks", 0)
+
 static const ak_field add_fields[] = {
     ID("project_id", "projectId", AK_F_REQUIRED, .doc = "project id"),
     /* ruling: condition clusters' names are not restricted beyond the vendor's answer */
     CAMEL("cluster_name", "clusterName", AK_TYPE_STRING, AK_F_REQUIRED, .min_len = 1, .len_unit = AK_LEN_CHARS,
           .doc = "cluster name (number), unique in the project"),
-    CAMEL("cluster_catalog", "clusterCatalog", AK_TYPE_ENUM, 0, .values = CLUSTER_CATALOGS,
-          .doc = "catalog_cluster (default) or catalog_tag"),
-    CAMEL("cluster_type", "clusterType", AK_TYPE_ENUM, 0, .values = CONDITION_TYPES,
-          .doc = "dynamic (updated) or static condition cluster/tag"),
-    CAMEL("sub_condition_tab_type", "subConditionTabType", AK_TYPE_ENUM, 0, .values = SUB_TAB_TYPES,
-          .doc = "tags: which tagQp definition is used (default tag_condition_default)"),
-    /* ruling: displayName at most 50 characters */
-    CAMEL("display_name", "displayName", AK_TYPE_STRING, AK_F_REQUIRED, .len_unit = AK_LEN_CHARS, .min_len = 1,
-          .max_len = 50, .doc = "display name, at most 50 characters"),
-    F_OBJ("qp", 0, &cluster_def, .doc = "clusters: the definition"),
-    CAMEL("tag_qp", "tagQp", AK_TYPE_OBJECT, 0, .schema = &tag_def, .doc = "tags: the definition"),
-    F_STR("remarks", 0),
+    DEFINITION_FIELDS,
 };
-static const ak_rule add_rules[] = {
-    {.kind = AK_RULE_REQUIRED_WHEN,
-     .field = "qp",
-     .cond_field = "cluster_catalog",
-     .cond_values = AK_LIST("catalog_tag"),
-     .cond_negate = 1,
-     .text = "is required for a cluster (catalog_cluster)"},
-    {.kind = AK_RULE_REQUIRED_WHEN,
-     .field = "tag_qp",
-     .cond_field = "cluster_catalog",
-     .cond_values = AK_LIST("catalog_tag"),
-     .text = "is required for a tag (catalog_tag)"},
-    {.kind = AK_RULE_FORBIDDEN_WHEN,
-     .field = "tag_qp",
-     .cond_field = "cluster_catalog",
-     .cond_values = AK_LIST("catalog_tag"),
-     .cond_negate = 1,
-     .text = "is only for tags (catalog_tag)"},
-    {.kind = AK_RULE_FORBIDDEN_WHEN,
-     .field = "sub_condition_tab_type",
-     .cond_field = "cluster_catalog",
-     .cond_values = AK_LIST("catalog_tag"),
-     .cond_negate = 1,
-     .text = "is only for tags (catalog_tag)"},
-    /* the tagQp member each subConditionTabType uses */
-    {.kind = AK_RULE_REQUIRED_WHEN,
-     .field = "tag_qp.user_tag_value_defs",
-     .cond_field = "sub_condition_tab_type",
-     .cond_values = AK_LIST("tag_condition_by_firstlast_event", "tag_condition_by_quotation"),
-     .cond_negate = 1,
-     .cond2_field = "tag_qp",
-     .text = "is required when sub_condition_tab_type is tag_condition_default (the default)"},
-    {.kind = AK_RULE_REQUIRED_WHEN,
-     .field = "tag_qp.user_tag_con_first_last_event_def",
-     .cond_field = "sub_condition_tab_type",
-     .cond_values = AK_LIST("tag_condition_by_firstlast_event"),
-     .cond2_field = "tag_qp",
-     .text = "is required when sub_condition_tab_type=tag_condition_by_firstlast_event"},
-    {.kind = AK_RULE_REQUIRED_WHEN,
-     .field = "tag_qp.user_tag_con_quota_def",
-     .cond_field = "sub_condition_tab_type",
-     .cond_values = AK_LIST("tag_condition_by_quotation"),
-     .cond2_field = "tag_qp",
-     .text = "is required when sub_condition_tab_type=tag_condition_by_quotation"},
-};
+
+/* the definition's rules, shared by add and update */
+#define DEFINITION_RULES                                                                                               \
+    {.kind = AK_RULE_REQUIRED_WHEN,                                                                                    \
+     .field = "qp",                                                                                                    \
+     .cond_field = "cluster_catalog",                                                                                  \
+     .cond_values = AK_LIST("catalog_tag"),                                                                            \
+     .cond_negate = 1,                                                                                                 \
+     .text = "is required for a cluster (catalog_cluster)"},                                                           \
+        {.kind = AK_RULE_REQUIRED_WHEN,                                                                                \
+         .field = "tag_qp",                                                                                            \
+         .cond_field = "cluster_catalog",                                                                              \
+         .cond_values = AK_LIST("catalog_tag"),                                                                        \
+         .text = "is required for a tag (catalog_tag)"},                                                               \
+        {.kind = AK_RULE_FORBIDDEN_WHEN,                                                                               \
+         .field = "tag_qp",                                                                                            \
+         .cond_field = "cluster_catalog",                                                                              \
+         .cond_values = AK_LIST("catalog_tag"),                                                                        \
+         .cond_negate = 1,                                                                                             \
+         .text = "is only for tags (catalog_tag)"},                                                                    \
+        {.kind = AK_RULE_FORBIDDEN_WHEN,                                                                               \
+         .field = "sub_condition_tab_type",                                                                            \
+         .cond_field = "cluster_catalog",                                                                              \
+         .cond_values = AK_LIST("catalog_tag"),                                                                        \
+         .cond_negate = 1,                                                                                             \
+         .text = "is only for tags (catalog_tag)"}, /* the tagQp member each subConditionTabType uses */               \
+        {.kind = AK_RULE_REQUIRED_WHEN,                                                                                \
+         .field = "tag_qp.user_tag_value_defs",                                                                        \
+         .cond_field = "sub_condition_tab_type",                                                                       \
+         .cond_values = AK_LIST("tag_condition_by_firstlast_event", "tag_condition_by_quotation"),                     \
+         .cond_negate = 1,                                                                                             \
+         .cond2_field = "tag_qp",                                                                                      \
+         .text = "is required when sub_condition_tab_type is tag_condition_default (the default)"},                    \
+        {.kind = AK_RULE_REQUIRED_WHEN,                                                                                \
+         .field = "tag_qp.user_tag_con_first_last_event_def",                                                          \
+         .cond_field = "sub_condition_tab_type",                                                                       \
+         .cond_values = AK_LIST("tag_condition_by_firstlast_event"),                                                   \
+         .cond2_field = "tag_qp",                                                                                      \
+         .text = "is required when sub_condition_tab_type=tag_condition_by_firstlast_event"},                          \
+    {                                                                                                                  \
+        .kind = AK_RULE_REQUIRED_WHEN, .field = "tag_qp.user_tag_con_quota_def",                                       \
+        .cond_field = "sub_condition_tab_type", .cond_values = AK_LIST("tag_condition_by_quotation"),                  \
+        .cond2_field = "tag_qp", .text = "is required when sub_condition_tab_type=tag_condition_by_quotation"          \
+    }
+
+static const ak_rule add_rules[] = {DEFINITION_RULES};
 static const ak_schema add_req = AK_SCHEMA_R("ClusterAddRequest", add_fields, add_rules, "");
+
+/* ---- update (更新条件分群或标签定义): "the same parameters as add" (so display_name and the
+ * definition are required as for add), by id or by name. By id the URL
+ * carries clusterId and the body projectId (a body clusterName renames); by name the URL carries
+ * projectId and clusterName. The route variants below say which fields go in the query. ---- */
+static const ak_field update_fields[] = {
+    ID("project_id", "projectId", AK_F_REQUIRED, .doc = "project id"),
+    ID("cluster_id", "clusterId", 0, .doc = "cluster id (or cluster_name)"),
+    CAMEL("cluster_name", "clusterName", AK_TYPE_STRING, 0, .min_len = 1, .len_unit = AK_LEN_CHARS,
+          .doc = "cluster name: identifies the cluster without cluster_id, renames it with cluster_id"),
+    DEFINITION_FIELDS,
+};
+static const ak_rule update_rules[] = {
+    DEFINITION_RULES,
+    {.kind = AK_RULE_AT_LEAST_ONE,
+     .fields = AK_LIST("cluster_id", "cluster_name"),
+     .text = "cluster_id or cluster_name must be given"},
+};
+static const ak_schema update_req = AK_SCHEMA_R("ClusterUpdateRequest", update_fields, update_rules, "");
+static const ak_op_variant update_routes[] = {
+    {"cluster_id", "/open/user-cluster-update", AK_LIST("cluster_id")},
+    {"cluster_name", "/open/user-cluster-update-by-name", AK_LIST("project_id", "cluster_name")},
+    {NULL, NULL, NULL}};
 
 /* ---- by id or by name: detail, delete, refresh, refresh progress (all in the query) ---- */
 static const ak_field ref_fields[] = {
@@ -298,16 +326,19 @@ static const ak_pager_desc pager = {
     .total_items_path = "pagerResult.totalNum",
 };
 
-static const ak_op_variant detail_routes[] = {
-    {"cluster_id", "/open/user-cluster-detail"}, {"cluster_name", "/open/user-cluster-detail"}, {NULL, NULL}};
+static const ak_op_variant detail_routes[] = {{"cluster_id", "/open/user-cluster-detail", NULL},
+                                              {"cluster_name", "/open/user-cluster-detail", NULL},
+                                              {NULL, NULL, NULL}};
 /* ruling: delete by name is /open/delete-user-cluster-by-name exactly as documented */
-static const ak_op_variant delete_routes[] = {
-    {"cluster_id", "/open/user-cluster-delete"}, {"cluster_name", "/open/delete-user-cluster-by-name"}, {NULL, NULL}};
-static const ak_op_variant refresh_routes[] = {
-    {"cluster_id", "/open/user-cluster-refresh"}, {"cluster_name", "/open/user-cluster-refresh-by-name"}, {NULL, NULL}};
-static const ak_op_variant progress_routes[] = {{"cluster_id", "/open/user-cluster-refresh-progress"},
-                                                {"cluster_name", "/open/user-cluster-refresh-progress-by-name"},
-                                                {NULL, NULL}};
+static const ak_op_variant delete_routes[] = {{"cluster_id", "/open/user-cluster-delete", NULL},
+                                              {"cluster_name", "/open/delete-user-cluster-by-name", NULL},
+                                              {NULL, NULL, NULL}};
+static const ak_op_variant refresh_routes[] = {{"cluster_id", "/open/user-cluster-refresh", NULL},
+                                               {"cluster_name", "/open/user-cluster-refresh-by-name", NULL},
+                                               {NULL, NULL, NULL}};
+static const ak_op_variant progress_routes[] = {{"cluster_id", "/open/user-cluster-refresh-progress", NULL},
+                                                {"cluster_name", "/open/user-cluster-refresh-progress-by-name", NULL},
+                                                {NULL, NULL, NULL}};
 
 static const ak_op ops[] = {
     /* data is the new cluster's id (a bare number) */
@@ -338,6 +369,13 @@ static const ak_op ops[] = {
      .flags = AK_OPF_IDEMPOTENT,
      .variants = detail_routes,
      .doc = "Get a cluster or tag by cluster_id or cluster_name (分群或标签详情查询)"},
+    {.name = "clusters.update",
+     .method = "POST",
+     .path = "/open/user-cluster-update",
+     .request = &update_req,
+     .flags = AK_OPF_MUTATING | AK_OPF_IDEMPOTENT,
+     .variants = update_routes,
+     .doc = "Update a condition cluster's or tag's definition by cluster_id or cluster_name (更新条件分群或标签定义)"},
     {.name = "clusters.delete",
      .method = "POST",
      .path = "/open/user-cluster-delete",
@@ -362,10 +400,12 @@ static const ak_op ops[] = {
      .doc = "Get the refresh progress 0..100 (查询刷新进度)"},
 };
 
-static const ak_schema *const models[] = {
-    &cluster,        &cluster_def,      &cluster_event, &cluster_filter, &prop_quota,      &tag_def,     &tag_value_def,
-    &first_last_def, &first_last_event, &calc_prop_vo,  &calc_property,  &quota_def,       &quota_event, &pager_header,
-    &pager_result,   &list_req,         &list_result,   &ref_req,        &progress_result, &add_req,     NULL};
+static const ak_schema *const models[] = {&cluster,          &cluster_def,  &cluster_event,   &cluster_filter,
+                                          &prop_quota,       &tag_def,      &tag_value_def,   &first_last_def,
+                                          &first_last_event, &calc_prop_vo, &calc_property,   &quota_def,
+                                          &quota_event,      &pager_header, &pager_result,    &list_req,
+                                          &list_result,      &ref_req,      &progress_result, &add_req,
+                                          &update_req,       NULL};
 
 /* ---- envelope ---- */
 
