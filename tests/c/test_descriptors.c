@@ -104,6 +104,22 @@ static void test_every_op(void) {
                 CHECK(op->method == NULL && op->path == NULL && op->request == NULL);
                 continue;
             }
+            if (op->kind == AK_OP_WAITER) {
+                /* waiter rows: their own request (the target's fields plus the timeout), a condition */
+                const ak_op *t = ak_op_find(p, op->target);
+                CHECK(t != NULL && t->kind == AK_OP_CALL && op->waiter != NULL && op->request != NULL);
+                CHECK(op->method == NULL && op->path == NULL);
+                if (t && op->waiter && op->request) {
+                    CHECK(ak_schema_field(op->request, op->waiter->timeout_param) != NULL);
+                    CHECK(op->waiter->until_values && op->waiter->until_values[0]);
+                    CHECK(op->waiter->interval_ms > 0 && op->waiter->default_timeout_ms > 0);
+                    for (const ak_field *f = ak_schema_field_next(t->request, NULL); f;
+                         f = ak_schema_field_next(t->request, f))
+                        CHECK(ak_schema_field(op->request, f->name) != NULL); /* every target parameter */
+                    check_schema(op->request, 0);
+                }
+                continue;
+            }
             CHECK(strcmp(op->method, "GET") == 0 || strcmp(op->method, "POST") == 0 || strcmp(op->method, "PUT") == 0 ||
                   strcmp(op->method, "PATCH") == 0 || strcmp(op->method, "DELETE") == 0);
             CHECK(op->path && op->path[0] == '/');

@@ -637,6 +637,58 @@ static void test_thinking_pager_header(void) {
     ak_client_free(c);
 }
 
+/* ---------------------------------------------------------------- waiter */
+
+static fake_env wait_env;
+static int64_t wait_slept;
+static void wait_sleep(void *ud, int64_t ms) {
+    ((fake_env *)ud)->now_ms += ms;
+    wait_slept += ms;
+}
+
+static void test_thinking_wait_refreshed(void) {
+    ak_client *c = td_client();
+    ak_transport *t = ak_client_transport(c);
+    wait_env.now_ms = 1700000000000LL;
+    ak_client_set_clock(c, fake_clock, &wait_env);
+    ak_error err = AK_ERROR_INIT;
+    ak_drive_hooks hooks = {NULL, NULL, NULL, wait_sleep, &wait_env, NULL};
+    /* polls refresh-progress until 100, sleeping the interval between polls */
+    ak_recording_push(t, 200, NULL, "{\"return_code\":0,\"data\":{\"progress\":40}}");
+    ak_recording_push(t, 200, NULL, "{\"return_code\":0,\"data\":{\"progress\":\"80\"}}");
+    ak_recording_push(t, 200, NULL, "{\"return_code\":0,\"data\":{\"progress\":100}}");
+    cJSON *params = J("{\"project_id\":102,\"cluster_name\":\"c1\",\"timeout\":30}");
+    ak_call *call = NULL;
+    wait_slept = 0;
+    CHECK(ak_call_new(&call, c, "clusters.wait_refreshed", params, &err) == AK_OK);
+    CHECK(ak_drive_call(c, call, &hooks, &err) == AK_OK);
+    CHECK(cJSON_GetObjectItem(ak_call_result(call), "progress")->valuedouble == 100);
+    CHECK_STR(ak_call_op(call)->name, "clusters.wait_refreshed");
+    CHECK(ak_recording_count(t) == 3 && wait_slept == 1000);
+    /* the timeout is the engine's: never sent */
+    CHECK_STR(ak_recording_get(t, 0)->url,
+              TD_BASE "/open/user-cluster-refresh-progress-by-name?token=" TD_TOKEN "&projectId=102&clusterName=c1");
+    ak_call_free(call);
+    cJSON_Delete(params);
+    /* a refresh that does not finish in time: a timeout error naming the last value */
+    for (int i = 0; i < 5; i++)
+        ak_recording_push(t, 200, NULL, "{\"return_code\":0,\"data\":{\"progress\":10}}");
+    params = J("{\"project_id\":102,\"cluster_id\":7,\"timeout\":1.2}");
+    CHECK(ak_call_new(&call, c, "clusters.wait_refreshed", params, &err) == AK_OK);
+    CHECK(ak_drive_call(c, call, &hooks, &err) == AK_FAIL);
+    CHECK(err.kind == AK_ERR_TIMEOUT && strstr(err.message, "last: 10") != NULL);
+    CHECK(ak_recording_count(t) == 6); /* polls at 0, 0.5 and 1.0 s; the next would pass 1.2 s */
+    ak_call_free(call);
+    cJSON_Delete(params);
+    /* the timeout is validated like any parameter */
+    params = J("{\"project_id\":102,\"cluster_id\":7,\"timeout\":0}");
+    CHECK(ak_call_new(&call, c, "clusters.wait_refreshed", params, &err) == AK_FAIL);
+    CHECK_STR(err.field, "timeout");
+    cJSON_Delete(params);
+    ak_error_cleanup(&err);
+    ak_client_free(c);
+}
+
 /* ---------------------------------------------------------------- envelopes */
 
 /* One call fed `n` canned responses (manually); returns the final step and counts sends. */
@@ -957,6 +1009,7 @@ int main(void) {
     RUN(test_thinking_add);
     RUN(test_sensors_start_count_pager);
     RUN(test_thinking_pager_header);
+    RUN(test_thinking_wait_refreshed);
     RUN(test_sensors_envelope);
     RUN(test_thinking_envelope);
     ak_global_init();

@@ -348,6 +348,17 @@ describe("vendors through the Lua binding (" .. VM .. ")", function()
       assert.is_nil(log[2].query.clusterId)
     end)
 
+    it("waits for a refresh: polls progress until 100, or returns a timeout error", function()
+      local id = sb:seed { vendor = "thinking_data", kind = "clusters", count = 1, project_id = 102 }.ids[1]
+      assert(ta.clusters:refresh { project_id = 102, cluster_id = id })
+      local r, err = ta.clusters:wait_refreshed { project_id = 102, cluster_id = id, timeout = 0.2 }
+      assert.is_nil(r)
+      assert.are.equal("timeout", err.kind)
+      local done = assert(ta.clusters:wait_refreshed { project_id = 102, cluster_id = id, timeout = 30 })
+      assert.are.equal(100, done.progress)
+      assert.is_true(#sb:requests("thinking_data", "open/user-cluster-refresh-progress") >= 2)
+    end)
+
     it("needs exactly one of cluster_id / cluster_name, checked before sending", function()
       local r, err = ta.clusters:detail { project_id = 102 }
       assert.is_nil(r)

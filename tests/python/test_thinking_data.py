@@ -193,6 +193,22 @@ def test_detail_needs_exactly_one_of_id_and_name(ta, sb):
     assert reqs(sb) == []
 
 
+def test_wait_refreshed_polls_until_done(ta, sb):
+    """A refresh takes the sandbox 2 s: the waiter polls refresh_progress (SLEEP steps in between)
+    until it reaches 100; a shorter timeout ends in audkit.TimeoutError."""
+    cid = sb.seed("thinking_data", "clusters", 1, project_id=102)[0]
+    ta.clusters.refresh(project_id=102, cluster_id=cid)
+    sb.clear_requests()
+    with pytest.raises(audkit.TimeoutError) as ei:
+        ta.clusters.wait_refreshed(project_id=102, cluster_id=cid, timeout=0.2)
+    assert ei.value.kind == "timeout" and "progress" in str(ei.value)
+    done = ta.clusters.wait_refreshed(project_id=102, cluster_id=cid, timeout=30)
+    assert done.progress == 100
+    polls = reqs(sb, "open/user-cluster-refresh-progress")
+    assert len(polls) >= 2 and all("timeout" not in r["query"] for r in polls)
+    assert ta.clusters.refresh_progress(project_id=102, cluster_id=cid).progress == 100
+
+
 def test_unknown_cluster_is_a_vendor_error(ta, sb):
     sb.seed("thinking_data", "clusters", 1, project_id=102)
     with pytest.raises(audkit.ApiError) as ei:

@@ -16,7 +16,8 @@ extern "C" {
 typedef enum ak_op_kind {
     AK_OP_CALL = 0, /* one request/response (with retries) */
     AK_OP_PAGER,    /* lazy iterator over all items of the paged op named in `target` */
-    AK_OP_CHUNKED   /* one logical call split into several requests by id chunks */
+    AK_OP_CHUNKED,  /* one logical call split into several requests by id chunks */
+    AK_OP_WAITER    /* polls the op named in `target` until a condition holds (a call) */
 } ak_op_kind;
 
 /** Paging styles, expressed as data (botocore-style input/output tokens). */
@@ -51,6 +52,17 @@ typedef struct ak_chunk_desc {
     const char *items_path;             /* array merged across chunks */
 } ak_chunk_desc;
 
+/** Waiters (ThinkingData refresh progress): poll the target with a delay until the value at
+ * `until_path` of its result is one of `until_values`, or fail with AK_ERR_TIMEOUT after the
+ * caller's `timeout_param` (seconds; default `default_timeout_ms`). The polls are SLEEP steps. */
+typedef struct ak_waiter_desc {
+    const char *until_path;
+    const char *const *until_values;
+    int interval_ms;
+    int default_timeout_ms;
+    const char *timeout_param; /* request field of the waiter row consumed by the engine */
+} ak_waiter_desc;
+
 /** An alternative route chosen when a request field is present (ThinkingData detail by
  * cluster_id or by cluster_name). The first variant whose `when` field is present wins. */
 typedef struct ak_op_variant {
@@ -81,6 +93,7 @@ typedef struct ak_op {
     const char *doc;
     const char *const *query;      /* fixed query pairs: name, value, ..., NULL (Volcengine Action) */
     const ak_op_variant *variants; /* alternative paths, terminated by {NULL, NULL} */
+    const ak_waiter_desc *waiter;  /* AK_OP_WAITER */
 } ak_op;
 
 typedef struct ak_platform ak_platform;

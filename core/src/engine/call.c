@@ -9,8 +9,11 @@ enum call_state { CS_READY, CS_WAITING, CS_DONE, CS_ERROR };
 
 struct ak_call {
     ak_client *c;
-    const ak_op *op;
-    cJSON *params; /* owned, wire names */
+    const ak_op *op;     /* the op whose requests are sent */
+    const ak_op *row;    /* the row asked for (a waiter's row; else == op) */
+    cJSON *params;       /* owned, wire names */
+    int64_t wait_ms;     /* waiters: the deadline's distance from the first poll */
+    int64_t deadline_ms; /* waiters: set at the first step, 0 before */
     enum call_state state;
     int attempts;
     int64_t pending_sleep; /* -1 none */
@@ -32,9 +35,12 @@ int ak_call_new(ak_call **out, ak_client *c, const char *opname, const ak_json *
         ak_strlcpy(err->rule, "must be an operation of the platform", sizeof err->rule);
         return AK_FAIL;
     }
-    if (op->kind != AK_OP_CALL) {
-        ak_error_set(err, AK_ERR_VALIDATION, "'%s' is a %s: use a pager", op->name,
-                     op->kind == AK_OP_PAGER ? "pager" : "chunked operation");
+    const ak_op *row = op;
+    if (op->kind == AK_OP_WAITER) /* a waiter polls its target; the row's schema adds the timeout */
+        op = op->waiter ? ak_op_find(c->platform, row->target) : NULL;
+    if (!op || op->kind != AK_OP_CALL) {
+        ak_error_set(err, AK_ERR_VALIDATION, "'%s' is a %s: use a pager", row->name,
+                     row->kind == AK_OP_PAGER ? "pager" : "chunked operation");
         return AK_FAIL;
     }
     if (params && !cJSON_IsObject(params)) {
@@ -43,18 +49,28 @@ int ak_call_new(ak_call **out, ak_client *c, const char *opname, const ak_json *
     }
     if (c->validate) {
         ak_validate_ctx ctx = {ak_client_today_gmt8(c)};
-        if (ak_schema_validate(op->request, params, NULL, &ctx, err) != AK_OK)
+        if (ak_schema_validate(row->request, params, NULL, &ctx, err) != AK_OK)
             return AK_FAIL;
     }
     ak_call *call = calloc(1, sizeof *call);
-    if (!call || !(call->params = ak_schema_encode(op->request, params))) {
+    if (!call || !(call->params = ak_schema_encode(row->request, params))) {
         free(call);
         ak_error_nomem(err);
         return AK_FAIL;
     }
     call->c = c;
     call->op = op;
+    call->row = row;
     call->pending_sleep = -1;
+    if (row->waiter) {
+        /* the timeout is the engine's, not a parameter of the polled request */
+        const ak_waiter_desc *w = row->waiter;
+        const ak_field *tf = ak_schema_lookup(row->request, w->timeout_param);
+        cJSON *t = cJSON_DetachItemFromObjectCaseSensitive(call->params, tf ? tf->wire : w->timeout_param);
+        call->wait_ms =
+            cJSON_IsNumber(t) && t->valuedouble > 0 ? (int64_t)(t->valuedouble * 1000) : w->default_timeout_ms;
+        cJSON_Delete(t);
+    }
     *out = call;
     return AK_OK;
 }
@@ -229,6 +245,8 @@ int ak_call_next(ak_call *call, ak_step *step) {
         return AK_OK;
     }
     ak_client *c = call->c;
+    if (call->row->waiter && call->deadline_ms == 0)
+        call->deadline_ms = ak_client_now_ms(c) + call->wait_ms;
     if (call->op->rate_per_sec > 0) {
         int64_t now = ak_client_now_ms(c);
         if (now < c->next_slot_ms) {
@@ -250,6 +268,16 @@ int ak_call_next(ak_call *call, ak_step *step) {
     step->kind = AK_STEP_SEND;
     step->request = &call->req;
     return AK_OK;
+}
+
+static bool waiter_satisfied(const ak_waiter_desc *w, const cJSON *result) {
+    const cJSON *v = ak_json_path(result, w->until_path);
+    char *text = v ? ak_json_query_value(v) : NULL;
+    bool ok = false;
+    for (const char *const *u = w->until_values; text && *u && !ok; u++)
+        ok = strcmp(*u, text) == 0;
+    free(text);
+    return ok;
 }
 
 int ak_call_feed(ak_call *call, const ak_response *resp) {
@@ -280,6 +308,24 @@ int ak_call_feed(ak_call *call, const ak_response *resp) {
         err->http_status = resp->status;
     if (err->kind == AK_ERR_HTTP && resp->status == 500 && !idempotent)
         err->retryable = 0;
+    if (err->kind == AK_ERR_NONE && call->row->waiter && !waiter_satisfied(call->row->waiter, result)) {
+        /* not there yet: poll again after the interval, unless that passes the deadline */
+        const ak_waiter_desc *w = call->row->waiter;
+        char *last = ak_json_query_value(ak_json_path(result, w->until_path));
+        cJSON_Delete(result);
+        if (ak_client_now_ms(call->c) + w->interval_ms > call->deadline_ms) {
+            ak_error_set(err, AK_ERR_TIMEOUT, "%s: %s did not reach %s within %.1f s (last: %s)", call->row->name,
+                         w->until_path, w->until_values[0], (double)call->wait_ms / 1000.0, last ? last : "none");
+            free(last);
+            call->state = CS_ERROR;
+            return AK_OK;
+        }
+        free(last);
+        call->pending_sleep = w->interval_ms;
+        call->attempts = 0; /* each poll has its own retries */
+        call->state = CS_READY;
+        return AK_OK;
+    }
     if (err->kind == AK_ERR_NONE) {
         cJSON_Delete(call->result);
         call->result = result;
@@ -309,4 +355,4 @@ ak_json *ak_call_take_result(ak_call *call) {
 
 const ak_error *ak_call_error(const ak_call *call) { return &call->err; }
 int ak_call_attempts(const ak_call *call) { return call->attempts; }
-const ak_op *ak_call_op(const ak_call *call) { return call->op; }
+const ak_op *ak_call_op(const ak_call *call) { return call->row; }

@@ -215,13 +215,13 @@ static const char *page_style_name(ak_page_style s) {
 
 /* Pager rows name only their target; method, path, schemas and paging come from it. */
 static const ak_op *effective(const ak_platform *p, const ak_op *op) {
-    const ak_op *t = op->kind == AK_OP_PAGER ? ak_op_find(p, op->target) : NULL;
+    const ak_op *t = op->kind == AK_OP_PAGER || op->kind == AK_OP_WAITER ? ak_op_find(p, op->target) : NULL;
     return t ? t : op;
 }
 
 static cJSON *describe_op(jb *b, const ak_platform *plat, const ak_op *row) {
     const ak_op *op = effective(plat, row);
-    static const char *const kinds[] = {"call", "pager", "chunked"};
+    static const char *const kinds[] = {"call", "pager", "chunked", "waiter"};
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return NULL;
@@ -229,7 +229,8 @@ static cJSON *describe_op(jb *b, const ak_platform *plat, const ak_op *row) {
     jb_put(b, o, "kind", cJSON_CreateString(kinds[row->kind]));
     jb_put(b, o, "method", cJSON_CreateString(op->method));
     jb_put(b, o, "path", cJSON_CreateString(op->path));
-    jb_put(b, o, "request", str_or_null(op->request ? op->request->name : NULL));
+    const ak_schema *req = row->request ? row->request : op->request; /* a waiter has its own */
+    jb_put(b, o, "request", str_or_null(req ? req->name : NULL));
     jb_put(b, o, "result", str_or_null(op->result ? op->result->name : NULL));
     jb_put(b, o, "item", str_or_null(op->item ? op->item->name : NULL));
     jb_put(b, o, "target", str_or_null(row->target));
@@ -262,6 +263,18 @@ static cJSON *describe_op(jb *b, const ak_platform *plat, const ak_op *row) {
         jb_put(b, o, "chunk", ch);
     } else {
         jb_put(b, o, "chunk", cJSON_CreateNull());
+    }
+    if (row->waiter) {
+        const ak_waiter_desc *w = row->waiter;
+        cJSON *wo = cJSON_CreateObject();
+        jb_put(b, wo, "until_path", cJSON_CreateString(w->until_path));
+        jb_put(b, wo, "until_values", str_list(b, w->until_values));
+        jb_put(b, wo, "interval_ms", cJSON_CreateNumber(w->interval_ms));
+        jb_put(b, wo, "default_timeout_ms", cJSON_CreateNumber(w->default_timeout_ms));
+        jb_put(b, wo, "timeout_param", cJSON_CreateString(w->timeout_param));
+        jb_put(b, o, "waiter", wo);
+    } else {
+        jb_put(b, o, "waiter", cJSON_CreateNull());
     }
     jb_put(b, o, "mutating", cJSON_CreateBool((op->flags & AK_OPF_MUTATING) != 0));
     jb_put(b, o, "idempotent", cJSON_CreateBool((op->flags & AK_OPF_IDEMPOTENT) != 0));

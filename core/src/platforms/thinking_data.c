@@ -297,18 +297,32 @@ static const ak_op_variant update_routes[] = {
     {NULL, NULL, NULL}};
 
 /* ---- by id or by name: detail, delete, refresh, refresh progress (all in the query) ---- */
-static const ak_field ref_fields[] = {
-    ID("project_id", "projectId", AK_F_REQUIRED, .location = AK_LOC_QUERY, .doc = "project id"),
-    ID("cluster_id", "clusterId", 0, .location = AK_LOC_QUERY, .doc = "cluster id (or cluster_name)"),
-    CAMEL("cluster_name", "clusterName", AK_TYPE_STRING, 0, .location = AK_LOC_QUERY, .min_len = 1,
-          .len_unit = AK_LEN_CHARS, .doc = "cluster name (or cluster_id)"),
-};
+#define REF_FIELDS                                                                                                     \
+    ID("project_id", "projectId", AK_F_REQUIRED, .location = AK_LOC_QUERY, .doc = "project id"),                       \
+        ID("cluster_id", "clusterId", 0, .location = AK_LOC_QUERY, .doc = "cluster id (or cluster_name)"),             \
+        CAMEL("cluster_name", "clusterName", AK_TYPE_STRING, 0, .location = AK_LOC_QUERY, .min_len = 1,                \
+              .len_unit = AK_LEN_CHARS, .doc = "cluster name (or cluster_id)")
+static const ak_field ref_fields[] = {REF_FIELDS};
 static const ak_rule ref_rules[] = {
     {.kind = AK_RULE_EXACTLY_ONE,
      .fields = AK_LIST("cluster_id", "cluster_name"),
      .text = "exactly one of cluster_id or cluster_name must be given"},
 };
 static const ak_schema ref_req = AK_SCHEMA_R("ClusterRefRequest", ref_fields, ref_rules, "");
+
+/* ---- waiting for a refresh: refresh progress polled until 100 (the engine's waiter) ---- */
+static const ak_field wait_fields[] = {
+    REF_FIELDS,
+    F_NUM("timeout", F_RANGE, RANGE(0.001, 86400), .doc = "seconds to wait at most (default 600)"),
+};
+static const ak_schema wait_req = AK_SCHEMA_R("ClusterWaitRefreshedRequest", wait_fields, ref_rules, "");
+static const ak_waiter_desc refreshed = {
+    .until_path = "progress",
+    .until_values = AK_LIST("100"),
+    .interval_ms = 500,
+    .default_timeout_ms = 600000,
+    .timeout_param = "timeout",
+};
 
 static const ak_field progress_fields[] = {
     F_INT("progress", 0, .doc = "0..100; 100 means the refresh is complete"),
@@ -398,6 +412,12 @@ static const ak_op ops[] = {
      .flags = AK_OPF_IDEMPOTENT,
      .variants = progress_routes,
      .doc = "Get the refresh progress 0..100 (查询刷新进度)"},
+    {.name = "clusters.wait_refreshed",
+     .kind = AK_OP_WAITER,
+     .request = &wait_req,
+     .target = "clusters.refresh_progress",
+     .waiter = &refreshed,
+     .doc = "Poll the refresh progress until it reaches 100 (SLEEP steps between polls), or time out"},
 };
 
 static const ak_schema *const models[] = {&cluster,          &cluster_def,  &cluster_event,   &cluster_filter,
