@@ -22,6 +22,12 @@ if PYTHON_DIR not in sys.path:
 if os.environ.get("AUDKIT_REQUIRE_EXTENSION"):
     import audkit._core  # noqa: F401  - fail loudly when the extension is missing
 
+# the fault suite's server and its `faults` fixture (tests/faults/)
+FAULTS_DIR = os.path.abspath(os.path.join(HERE, "..", "faults"))
+if FAULTS_DIR not in sys.path:
+    sys.path.insert(0, FAULTS_DIR)
+from faults_fixtures import faults  # noqa: E402,F401  - the fixture, registered here
+
 
 @pytest.fixture(scope="session")
 def sb():
