@@ -34,7 +34,7 @@ def xfail(item: int, what: str):
 
 # --- clients and canned answers --------------------------------------------------------------
 
-TOKEN = "Zq7TencentTok-5e1f9a"
+TOKEN = "TxQ4tok-tencent-5e1f9a"
 LOOKALIKE = {"lookalike_spec": {"seed_audience_id": 9, "expand_user_count": 1000000}}
 ADD = dict(account_id=1, name="seed", type="LOOKALIKE", audience_spec=LOOKALIKE)
 GET = dict(account_id=1)
@@ -47,15 +47,15 @@ QP = {"events": [{"comparator": "greater", "event_name": "consume_item", "num": 
 TD_ADD = dict(project_id=102, cluster_name="c_1", cluster_catalog="catalog_cluster",
               cluster_type="cluster_by_static_condition", display_name="d", qp=QP)
 BD_ADD = dict(keyword_types=[{"adgroup_id": 1, "keyword": "flowers", "price": 1.0}])
-BAIDU_CLOUD = dict(op_username="op-user", op_password="Zq7BdOpPass-77a1", tg_username="tg-user",
-                   tg_password="Zq7BdTgPass-03c2", tg_subname="tg-sub", bce_user="bce-user",
-                   access_key="bd-access-key", secret_key="Zq7BdSecretKey-9d0e")
-BAIDU_DIRECT = dict(user_name="direct-user", access_token="Zq7BdDirectTok-6b4f")
-VOLC = dict(access_key="AKLTfaultsaccesskey", secret_key="Zq7VolcSecret-2e8d", session_token="Zq7VolcSession-41aa",
+BAIDU_CLOUD = dict(op_username="op-user", op_password="Bo8wOpPass-baidu-77a1", tg_username="tg-user",
+                   tg_password="Bt2kTgPass-baidu-03c2", tg_subname="tg-sub", bce_user="bce-user",
+                   access_key="bd-access-key", secret_key="Bs5mSecret-baidu-9d0e")
+BAIDU_DIRECT = dict(user_name="direct-user", access_token="Bd7rDirect-baidu-6b4f")
+VOLC = dict(access_key="AKLTfaultsaccesskey", secret_key="Vs3nSecret-volc-2e8d", session_token="Vt9pSession-volc-41aa",
             region="cn-north-1")
-SENSORS_TOKEN = dict(token="Zq7SensorsTok-8c3b", project="default")
-SENSORS_KEY = dict(api_key="Zq7SensorsKey-1f6e", project="default")
-THINKING = dict(token="Zq7ThinkingTok-57d0")
+SENSORS_TOKEN = dict(token="Sk6hToken-sensors-8c3b", project="default")
+SENSORS_KEY = dict(api_key="Sa1jApiKey-sensors-1f6e", project="default")
+THINKING = dict(token="Th4zToken-thinking-57d0")
 
 
 def tencent(fs, **kw):
