@@ -6,13 +6,14 @@ JOBS ?= 2
 export PYTHONPATH := $(CURDIR)/python:$(PYTHONPATH)
 
 APT_PACKAGES := build-essential cmake pkg-config libcurl4-openssl-dev libcjson-dev libssl-dev \
-                lua5.4 liblua5.4-dev lua-busted luajit libluajit-5.1-dev curl clang-format
+                lua5.4 liblua5.4-dev lua-busted luajit libluajit-5.1-dev curl clang-format \
+                clang libclang-rt-dev
 PIP_PACKAGES := pytest setuptools wheel mypy
 # the vendors' own signers, used only by tests as independent oracles (their pins are old: --no-deps)
 PIP_ORACLES := volcengine bce-python-sdk pytz pycryptodome future six
 
 .PHONY: all deps deps-apt deps-pip build build-c build-asan build-python test test-c test-python test-lua \
-        demo demo-lua format format-check describe clean
+        demo demo-lua format format-check describe clean build-fuzz fuzz fuzz-smoke
 
 all: build
 
@@ -47,7 +48,7 @@ build: deps build-c build-python
 
 # every suite runs even when an earlier one fails (-k); make still exits non-zero on any failure
 test: deps build build-asan
-	$(MAKE) -k format-check test-c test-python test-lua
+	$(MAKE) -k format-check test-c test-python test-lua fuzz-smoke
 
 test-c:
 	cd build-asan && ctest --output-on-failure -j$(JOBS)
@@ -60,6 +61,20 @@ test-lua:
 	busted --lua=lua5.4 -o tests/lua/support/summary_output.lua tests/lua
 	busted --lua=luajit -o tests/lua/support/summary_output.lua tests/lua
 
+# libFuzzer targets over the response decoders and schema validation (clang, ASan + UBSan), in
+# their own tree (fuzz/README.md). fuzz-smoke (~30 s) is part of `make test`; fuzz is the long run.
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS ?= 14
+build-fuzz:
+	cmake -S fuzz -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build build-fuzz -j$(JOBS)
+
+fuzz: deps-apt build-fuzz
+	fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke: build-fuzz
+	fuzz/run.sh $(FUZZ_SMOKE_SECONDS)
+
 demo: deps build
 	$(PYTHON) examples/tour.py
 
@@ -70,10 +85,10 @@ describe: build-c
 	./build/audkit-describe
 
 format:
-	clang-format -i $$(git ls-files 'core/*.c' 'core/*.h' 'lua/*.c' 'lua/*.h' 'python/*.c' 'tests/c/*.c' 'tests/c/*.h' 'tools/*.c')
+	clang-format -i $$(git ls-files 'core/*.c' 'core/*.h' 'lua/*.c' 'lua/*.h' 'python/*.c' 'tests/c/*.c' 'tests/c/*.h' 'tools/*.c' 'fuzz/*.c' 'fuzz/*.h')
 
 format-check:
-	@clang-format --dry-run --Werror $$(git ls-files 'core/*.c' 'core/*.h' 'lua/*.c' 'lua/*.h' 'python/*.c' 'tests/c/*.c' 'tests/c/*.h' 'tools/*.c')
+	@clang-format --dry-run --Werror $$(git ls-files 'core/*.c' 'core/*.h' 'lua/*.c' 'lua/*.h' 'python/*.c' 'tests/c/*.c' 'tests/c/*.h' 'tools/*.c' 'fuzz/*.c' 'fuzz/*.h')
 
 clean:
-	rm -rf build build-asan python/audkit/_core*.so
+	rm -rf build build-asan build-fuzz python/audkit/_core*.so
