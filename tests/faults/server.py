@@ -293,14 +293,14 @@ class FaultServer:
                 self._threads = [t for t in self._threads if t.is_alive()]
                 t = threading.Thread(target=self._serve, args=(sock, number), name=f"faults-conn-{number}",
                                      daemon=True)
+                t.start()  # under the lock: stop() never sees a thread it cannot join yet
                 self._threads.append(t)
-            t.start()
 
     def _serve(self, sock: socket.socket, number: int) -> None:
-        sock.settimeout(IO_TIMEOUT)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         conn = _Conn(sock, number)
         try:
+            sock.settimeout(IO_TIMEOUT)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             while not self._stopping.is_set():
                 req = self._read_request(conn)
                 if req is None:
@@ -317,6 +317,8 @@ class FaultServer:
                     break
         except _Closed:
             pass
+        except OSError:
+            pass  # stop() closed the socket under us
         except Exception as e:  # a bug here must not kill the test run silently
             sys.stderr.write(f"faults server: connection {number}: {e!r}\n")
         finally:
