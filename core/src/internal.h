@@ -39,12 +39,27 @@ void ak_error_nomem(ak_error *err);
 void ak_error_add_violation(ak_error *err, const char *field, const char *rule);
 
 /* ---- JSON helpers ---- */
+/* Exact integers in trees: a cJSON number holds an integer only up to 2^53 - 1 in magnitude;
+ * larger ones are raw nodes (cJSON_Raw) whose valuestring is the exact decimal digits
+ * ("-?[0-9]+", possibly beyond int64). Read every integer with ak_json_int64. */
 #define AK_MAX_SAFE_INT 9007199254740991.0 /* 2^53 - 1: larger doubles may already be rounded */
-/* Reads an exact integer from a number (or numeric string when `allow_string`). */
+/* Reads an exact integer from a number up to 2^53 - 1, a raw digits node within int64 (or a
+ * numeric string when `allow_string`). False for anything else, never a rounded value. */
 bool ak_json_int64(const cJSON *v, bool allow_string, int64_t *out);
+/* True for a raw node holding integer digits (any magnitude). */
+bool ak_json_is_digits(const cJSON *v);
+/* A new number node for |i| <= 2^53 - 1, else a raw digits node (owned; NULL on OOM). */
+cJSON *ak_json_create_int64(int64_t i);
+/* Exact comparison of an integer with a double bound: -1, 0 or 1 (no rounding of i). */
+int ak_cmp_int64_double(int64_t i, double d);
+/* Parses JSON text (owned tree; NULL on syntax error or OOM): like cJSON_ParseWithLength, but
+ * integer literals of magnitude 2^53 or more become raw digits nodes with their exact text. Every
+ * response body is parsed with it. */
+cJSON *ak_json_parse(const char *text, size_t len);
 /* Dotted path lookup ("page_info.total_page"); NULL when absent. Borrowed. */
 cJSON *ak_json_path(const cJSON *obj, const char *path);
-/* Compact JSON text with integers up to 2^53 printed exactly (owned; NULL on OOM). */
+/* Compact JSON text with integers printed exactly: raw digits nodes as they are, integral doubles
+ * without an exponent (owned; NULL on OOM). */
 char *ak_json_print(const cJSON *v);
 /* Dotted paths ("page_info.total_page"): copies the next segment into `seg` and advances *p past
  * it and its dot. Returns 1 for a segment, 0 at the end, -1 for a segment longer than cap - 1. */
@@ -77,6 +92,33 @@ bool ak_rb_add_query(ak_req_build *rb, const char *name, const char *value);
 bool ak_rb_add_header(ak_req_build *rb, const char *name, const char *value);
 void ak_rb_cleanup(ak_req_build *rb);
 
+/* ---- failure classification (error_rules.c) ---- */
+/* What a failure proves about the request, which decides whether the engine sends it again. */
+typedef enum ak_retry_class {
+    AK_RETRY_NEVER,          /* retrying cannot help (business, auth, daily quota, decode errors) */
+    AK_RETRY_IF_IDEMPOTENT,  /* transient, but the server may have acted: only idempotent ops */
+    AK_RETRY_ALWAYS          /* proven not processed (connect failure, rate-limit rejection) */
+} ak_retry_class;
+
+/* One row of a vendor's table: matches an error by HTTP status range and/or vendor code (exact,
+ * a prefix when the pattern ends in '*', or a numeric range), then gives its kind and class. */
+typedef struct ak_error_rule {
+    int status_lo, status_hi;   /* HTTP status range; 0/0 = any */
+    const char *code;           /* vendor code pattern; NULL = any */
+    long long code_lo, code_hi; /* numeric vendor code range when code is NULL and code_hi != 0 */
+    ak_error_kind kind;         /* kind to give; AK_ERR__COUNT keeps the mapper's */
+    ak_retry_class retry;
+    const char *note; /* appended to the message; NULL none */
+} ak_error_rule;
+
+extern const ak_error_rule ak_error_rules_tencent_ads[], ak_error_rules_sensors_data[],
+    ak_error_rules_thinking_data[], ak_error_rules_baidu_search[], ak_error_rules_volcengine_live[],
+    ak_error_rules_common[];
+/* The first row matching err (the platform's table, then the common rows); NULL when none. */
+const ak_error_rule *ak_error_rule_find(const ak_platform *p, const ak_error *err);
+/* Applies the matching row to err (kind, note) and returns its retry class. */
+ak_retry_class ak_error_classify(const ak_platform *p, ak_error *err);
+
 struct ak_platform {
     const char *key;
     const char *display_name;
@@ -95,6 +137,8 @@ struct ak_platform {
     /* Default base URL chosen from the configured credentials (Baidu's two flavours); NULL
      * hook or NULL result: default_base_url. Called after credentials are read. */
     const char *(*default_base_url_for)(const ak_client *c);
+    /* The vendor's failure table (error_rules.c), terminated by its END row. */
+    const ak_error_rule *error_rules;
 };
 
 /* Registry of platforms (registry.c). */
@@ -105,6 +149,7 @@ extern const ak_platform ak_platform_baidu_search;
 extern const ak_platform ak_platform_volcengine_live;
 
 /* ---- client internals ---- */
+#define AK_DEFAULT_MAX_RESPONSE_BYTES ((size_t)64 * 1024 * 1024)
 struct ak_client {
     const ak_platform *platform;
     char *base_url;     /* owned, without trailing slash */
@@ -112,6 +157,8 @@ struct ak_client {
     long timeout_ms, connect_timeout_ms;
     int retries;
     int64_t backoff_ms, max_backoff_ms;
+    int64_t deadline_ms;       /* bound on a whole call (retries and sleeps included); 0 = none */
+    size_t max_response_bytes; /* after decompression */
     bool validate;
     ak_transport transport; /* owned */
     bool has_transport;
@@ -123,6 +170,14 @@ struct ak_client {
     unsigned jitter_state;
 };
 
+/* Replaces every occurrence of a configured secret (raw, percent-encoded or JSON-escaped) in the
+ * NUL-terminated `s` by "***", in place (the text only shrinks). */
+void ak_client_scrub(const ak_client *c, char *s);
+/* Sets err to `kind` with a message formatted from a vendor's response: the whole text is scrubbed
+ * of secrets first and only then truncated into err->message (so no prefix of a secret survives). */
+void ak_error_set_vendor(ak_error *err, const ak_client *c, ak_error_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Credential value by name (borrowed), NULL when absent. */
 const char *ak_client_credential(const ak_client *c, const char *name);
 /* Random bytes from the client's source; AK_OK/AK_FAIL. */
@@ -130,9 +185,12 @@ int ak_client_random(ak_client *c, unsigned char *buf, size_t len, ak_error *err
 /* Days since epoch of "today" in GMT+8 from the client's clock. */
 int64_t ak_client_today_gmt8(const ak_client *c);
 
+/* Checks per-call options (call.c): a VALIDATION error naming each bad option. */
+int ak_call_options_check(const ak_call_options *o, ak_error *err);
+
 /* ---- retry policy (retry.c) ---- */
-/* Delay before attempt `next_attempt` (2, 3, ...): exponential with full jitter. */
-int64_t ak_retry_backoff_ms(ak_client *c, int next_attempt);
+/* Delay before attempt `next_attempt` (2, 3, ...): exponential with jitter, capped at max_backoff_ms. */
+int64_t ak_retry_backoff_ms(ak_client *c, int next_attempt, int64_t max_backoff_ms);
 /* Parses Retry-After seconds from response headers; -1 when absent. */
 int64_t ak_retry_after_ms(const ak_response *resp);
 

@@ -256,6 +256,7 @@ class Pager(Iterator[T], Generic[T]):
         self._page_state: Optional[Dict[str, Any]] = None
         self._skip = skip
         self._done = False
+        self._failures: List[Dict[str, Any]] = []
 
     def __iter__(self) -> "Pager[T]":
         return self
@@ -280,6 +281,8 @@ class Pager(Iterator[T], Generic[T]):
             self._buffer, self._pos = [], 0
             return False
         items, raw = got
+        if self._op.kind == "chunked":
+            self._failures = list(self._native.failures)
         self._page_state = state
         self._page_raw = raw
         self._buffer = items if isinstance(items, list) else []
@@ -327,6 +330,13 @@ class Pager(Iterator[T], Generic[T]):
         if self._skip:
             st["skip"] = self._skip
         return dict(st)
+
+    @property
+    def failures(self) -> List[Dict[str, Any]]:
+        """Chunked operations (Baidu ``keywords.get``): every failure the vendor reported for the
+        chunks fetched so far, each with ``index`` relative to the whole input list. Plain
+        iteration never drops them: check this after (or during) the loop."""
+        return list(self._failures)
 
     @property
     def pages_fetched(self) -> int:
@@ -421,22 +431,54 @@ def _op_doc(op: _Op) -> str:
     return "\n".join(lines)
 
 
+_CALL_OPTIONS = ("timeout", "retries", "max_backoff", "deadline")
+
+
+def _call_options(op: _Op, kwargs: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """Pops the per-call options (``timeout=``, ``retries=``, ``max_backoff=``, ``deadline=``) from
+    ``kwargs``; a name that is also a parameter of the operation (a waiter's ``timeout``) stays a
+    parameter. Wrong types are a ValidationError before anything is sent."""
+    out: Dict[str, Any] = {}
+    for name in _CALL_OPTIONS:
+        if name not in kwargs:
+            continue
+        if op.request is not None and op.request.field(name) is not None:
+            continue
+        v = kwargs.pop(name)
+        if v is None:
+            continue
+        if name == "retries":
+            if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 20:
+                raise _errors._validation("retries", "must be an integer between 0 and 20")
+            out["retries"] = v
+            continue
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v or v < 0 or v > 86400:
+            raise _errors._validation(name, "must be a number of seconds between 0 and 86400")
+        ms = int(round(float(v) * 1000.0))
+        if name == "timeout" and ms <= 0:
+            raise _errors._validation(name, "must be a positive number of seconds")
+        out[name + "_ms"] = ms
+    return out or None
+
+
 def _make_method(op: _Op) -> Any:
     if op.lazy:
         def method(self: Any, *args: Any, resume: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> Pager[Any]:
             client: Client = self if isinstance(self, Client) else self._client
             if resume is not None:
                 return client.resume(resume, _op=op)
+            options = _call_options(op, kwargs)
             params = op.bind(args, kwargs, client._validate)
-            native = client._native.pager(op.name, params)
+            native = client._native.pager(op.name, params, options)
             return Pager(client, op, native)
     else:
         def method(self: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
             client: Client = self if isinstance(self, Client) else self._client
+            options = _call_options(op, kwargs)
             params = op.bind(args, kwargs, client._validate)
             t0 = time.monotonic()
             try:
-                raw = client._native.call(op.name, params)
+                raw = client._native.call(op.name, params, options)
             except BaseException as e:
                 _log_call(client, op.name, t0, error=e)
                 raise
@@ -459,6 +501,8 @@ _OPTION_NAMES = (
     "retries",
     "backoff",
     "max_backoff",
+    "deadline",
+    "max_response_bytes",
     "proxy",
     "verify",
     "ca_file",
@@ -485,7 +529,10 @@ class Client:
     """Base class of the generated vendor clients (``audkit.TencentAds`` ...).
 
     Options (all keyword-only): ``base_url``, ``timeout`` / ``connect_timeout`` (seconds),
-    ``retries`` (0 disables), ``backoff`` / ``max_backoff`` (seconds), ``proxy``,
+    ``retries`` (0 disables), ``backoff`` / ``max_backoff`` (seconds; ``max_backoff`` also caps
+    a server's Retry-After), ``deadline`` (seconds: bounds a whole call with its retries and
+    sleeps; none by default), ``max_response_bytes`` (default 64 MiB, after decompression),
+    ``proxy``,
     ``verify`` (bool, or a CA bundle path), ``ca_file``, ``user_agent``, ``validate``
     (client-side checks), ``transport`` (a callable, see docs/PYTHON.md), plus the platform's
     credentials; credentials not given are read by the core from
@@ -506,6 +553,8 @@ class Client:
         retries: Optional[int] = None,
         backoff: Optional[float] = None,
         max_backoff: Optional[float] = None,
+        deadline: Optional[float] = None,
+        max_response_bytes: Optional[int] = None,
         proxy: Optional[str] = None,
         verify: Any = True,
         ca_file: Optional[str] = None,
@@ -539,6 +588,12 @@ class Client:
             config["backoff_ms"] = _ms(backoff, "backoff")
         if max_backoff is not None:
             config["max_backoff_ms"] = _ms(max_backoff, "max_backoff")
+        if deadline is not None:
+            config["deadline_ms"] = _ms(deadline, "deadline")
+        if max_response_bytes is not None:
+            if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int):
+                raise _errors._validation("max_response_bytes", "must be an integer number of bytes")
+            config["max_response_bytes"] = max_response_bytes
         if proxy is not None:
             config["proxy"] = str(proxy)
         if isinstance(verify, (str, bytes)) or hasattr(verify, "__fspath__"):

@@ -238,9 +238,14 @@ static cJSON *py_to_json(PyObject *o, pathbuf *path, int depth) {
         long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
         if (v == -1 && PyErr_Occurred())
             return NULL;
-        if (overflow || v < -(1LL << 53) || v > (1LL << 53))
-            return (cJSON *)raise_validation(
-                path->s, "integer beyond +/-2^53 cannot be sent exactly (pass it as a string if the field allows)");
+        if (overflow)
+            return (cJSON *)raise_validation(path->s, "integer beyond the int64 range");
+        if (v < -((1LL << 53) - 1) || v > (1LL << 53) - 1) {
+            /* beyond 2^53 - 1 a double may round: the core keeps exact digits in a raw node */
+            char digits[32];
+            snprintf(digits, sizeof digits, "%lld", v);
+            return or_nomem(cJSON_CreateRaw(digits));
+        }
         return or_nomem(cJSON_CreateNumber((double)v));
     }
     if (PyFloat_Check(o)) {
@@ -323,6 +328,12 @@ static int params_to_json(PyObject *params, cJSON **out) {
     return 0;
 }
 
+/* A raw node of the core holding an exact integer: "-?[0-9]+". */
+static int raw_is_digits(const char *s) {
+    const char *p = s + (*s == '-');
+    return *p && strspn(p, "0123456789") == strlen(p);
+}
+
 static PyObject *json_to_py(const cJSON *j, int depth) {
     if (!j)
         Py_RETURN_NONE;
@@ -344,6 +355,8 @@ static PyObject *json_to_py(const cJSON *j, int depth) {
     }
     if (cJSON_IsString(j))
         return PyUnicode_DecodeUTF8(j->valuestring, (Py_ssize_t)strlen(j->valuestring), "replace");
+    if (cJSON_IsRaw(j) && j->valuestring && raw_is_digits(j->valuestring))
+        return PyLong_FromString(j->valuestring, NULL, 10); /* an exact integer beyond 2^53 */
     if (cJSON_IsRaw(j))
         return PyUnicode_DecodeUTF8(j->valuestring ? j->valuestring : "",
                                     j->valuestring ? (Py_ssize_t)strlen(j->valuestring) : 0, "replace");
@@ -781,11 +794,50 @@ static void Client_dealloc(ClientObject *self) {
     Py_DECREF(tp);
 }
 
+/* Per-call options from a dict {"timeout_ms", "retries", "max_backoff_ms", "deadline_ms"} (ints;
+ * None or absent keeps the client's). 0 on success, -1 with an exception. */
+static int options_from_py(PyObject *o, ak_call_options *out) {
+    ak_call_options none = AK_CALL_OPTIONS_INIT;
+    *out = none;
+    if (!o || o == Py_None)
+        return 0;
+    if (!PyDict_Check(o)) {
+        PyErr_SetString(PyExc_TypeError, "options must be a dict");
+        return -1;
+    }
+    static const char *const keys[] = {"timeout_ms", "retries", "max_backoff_ms", "deadline_ms"};
+    long long v[4] = {-1, -1, -1, -1};
+    for (int i = 0; i < 4; i++) {
+        PyObject *x = PyDict_GetItemString(o, keys[i]); /* borrowed */
+        if (!x || x == Py_None)
+            continue;
+        if (!PyLong_Check(x) || PyBool_Check(x)) {
+            raise_validation(keys[i], "must be an integer");
+            return -1;
+        }
+        v[i] = PyLong_AsLongLong(x);
+        if (v[i] == -1 && PyErr_Occurred())
+            return -1;
+        if (v[i] < 0 || v[i] > 86400000LL) {
+            raise_validation(keys[i], "must be between 0 and 86400000");
+            return -1;
+        }
+    }
+    out->timeout_ms = (long)v[0];
+    out->retries = (int)v[1];
+    out->max_backoff_ms = v[2];
+    out->deadline_ms = v[3];
+    return 0;
+}
+
 static PyObject *Client_call(ClientObject *self, PyObject *args, PyObject *kwds) {
-    static char *kwlist[] = {"op", "params", NULL};
+    static char *kwlist[] = {"op", "params", "options", NULL};
     const char *op;
-    PyObject *params = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "s|O:call", kwlist, &op, &params))
+    PyObject *params = Py_None, *options = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "s|OO:call", kwlist, &op, &params, &options))
+        return NULL;
+    ak_call_options opt;
+    if (options_from_py(options, &opt) < 0)
         return NULL;
     cJSON *p = NULL;
     if (params_to_json(params, &p) < 0)
@@ -798,7 +850,7 @@ static PyObject *Client_call(ClientObject *self, PyObject *args, PyObject *kwds)
     ak_error err = AK_ERROR_INIT;
     ak_call *call = NULL;
     self->last_attempts = 0;
-    if (ak_call_new(&call, self->c, op, p, &err) != AK_OK) {
+    if (ak_call_new(&call, self->c, op, p, &err) != AK_OK || ak_call_set_options(call, &opt, &err) != AK_OK) {
         raise_ak_error(&err);
         goto done;
     }
@@ -840,10 +892,13 @@ static PyObject *make_pager(ClientObject *self, ak_pager *p) {
 }
 
 static PyObject *Client_pager(ClientObject *self, PyObject *args, PyObject *kwds) {
-    static char *kwlist[] = {"op", "params", NULL};
+    static char *kwlist[] = {"op", "params", "options", NULL};
     const char *op;
-    PyObject *params = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "s|O:pager", kwlist, &op, &params))
+    PyObject *params = Py_None, *options = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "s|OO:pager", kwlist, &op, &params, &options))
+        return NULL;
+    ak_call_options opt;
+    if (options_from_py(options, &opt) < 0)
         return NULL;
     cJSON *pj = NULL;
     if (params_to_json(params, &pj) < 0)
@@ -855,10 +910,12 @@ static PyObject *Client_pager(ClientObject *self, PyObject *args, PyObject *kwds
     ak_error err = AK_ERROR_INIT;
     ak_pager *p = NULL;
     PyObject *out = NULL;
-    if (ak_pager_new(&p, self->c, op, pj, &err) != AK_OK)
+    if (ak_pager_new(&p, self->c, op, pj, &err) != AK_OK || ak_pager_set_options(p, &opt, &err) != AK_OK) {
+        ak_pager_free(p);
         raise_ak_error(&err);
-    else
+    } else {
         out = make_pager(self, p);
+    }
     ak_error_cleanup(&err);
     cJSON_Delete(pj);
     client_leave(self);
@@ -1080,6 +1137,12 @@ static PyObject *Pager_get_pages_fetched(PagerObject *self, void *Py_UNUSED(c)) 
     return PyLong_FromLong(ak_pager_pages_fetched(self->p));
 }
 
+static PyObject *Pager_get_failures(PagerObject *self, void *Py_UNUSED(c)) {
+    if (!self->p)
+        return PyList_New(0);
+    return json_to_py(ak_pager_failures(self->p), 0);
+}
+
 static PyObject *Pager_get_done(PagerObject *self, void *Py_UNUSED(c)) {
     return PyBool_FromLong(self->done || !self->p);
 }
@@ -1115,6 +1178,8 @@ static PyGetSetDef Pager_getset[] = {
     {"item_op", (getter)Pager_get_item_op, NULL, "the op whose item schema the items follow", NULL},
     {"pages_fetched", (getter)Pager_get_pages_fetched, NULL, "page requests completed", NULL},
     {"done", (getter)Pager_get_done, NULL, "True after the last page", NULL},
+    {"failures", (getter)Pager_get_failures, NULL,
+     "chunked operations: every failure reported so far, with input-relative indexes", NULL},
     {"client", (getter)Pager_get_client, NULL, "the Client this pager belongs to", NULL},
     {NULL, NULL, NULL, NULL, NULL}};
 

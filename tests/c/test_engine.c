@@ -145,12 +145,20 @@ static void test_retry_rate_limit(void) {
     CHECK_STR(e->message, "daily quota (日限额)");
     ak_call_free(call);
 
-    /* 30001 transient: retried up to `retries` (3) times, then fails */
+    /* 30001 transient: an idempotent get is retried up to `retries` (3) times, then fails; a create
+     * is not retried (the server may have processed it) */
     const char *seq3[] = {"{\"code\":30001}", "{\"code\":30001}", "{\"code\":30001}", "{\"code\":30001}"};
-    CHECK(ak_call_new(&call, c, "custom_audiences.add", params, &err) == AK_OK);
+    cJSON *gp3 = J("{\"account_id\":1}");
+    CHECK(ak_call_new(&call, c, "custom_audiences.get", gp3, &err) == AK_OK);
     CHECK(pump(call, seq3, &sends, &sleeps, NULL) == AK_STEP_ERROR);
     CHECK(sends == 4 && sleeps == 3);
     CHECK(ak_call_error(call)->kind == AK_ERR_API && ak_call_error(call)->retryable);
+    ak_call_free(call);
+    cJSON_Delete(gp3);
+    CHECK(ak_call_new(&call, c, "custom_audiences.add", params, &err) == AK_OK);
+    CHECK(pump(call, seq3, &sends, &sleeps, NULL) == AK_STEP_ERROR);
+    CHECK(sends == 1 && sleeps == 0);
+    CHECK(ak_call_error(call)->kind == AK_ERR_API && !ak_call_error(call)->retryable);
     ak_call_free(call);
 
     /* token errors are auth errors, business errors are not retried */
@@ -165,7 +173,8 @@ static void test_retry_rate_limit(void) {
     CHECK(ak_call_error(call)->kind == AK_ERR_API && sends == 1);
     ak_call_free(call);
 
-    /* a body that is not JSON is a decode error; an envelope-less 502 is an HTTP error, retried */
+    /* a body that is not JSON is a decode error; an envelope-less 502/503/504 is an HTTP error, never
+     * retried for a create (issue 7: the add may have been processed), retried for a get */
     const char *seq6[] = {"<html>"};
     CHECK(ak_call_new(&call, c, "custom_audiences.add", params, &err) == AK_OK);
     CHECK(pump(call, seq6, &sends, &sleeps, NULL) == AK_STEP_ERROR);
@@ -173,7 +182,19 @@ static void test_retry_rate_limit(void) {
     ak_call_free(call);
 
     ak_step st;
-    CHECK(ak_call_new(&call, c, "custom_audiences.add", params, &err) == AK_OK);
+    for (int s5 = 502; s5 <= 504; s5++) {
+        CHECK(ak_call_new(&call, c, "custom_audiences.add", params, &err) == AK_OK);
+        ak_call_next(call, &st);
+        ak_response bad5 = resp(s5, "bad gateway");
+        ak_call_feed(call, &bad5);
+        ak_call_next(call, &st);
+        CHECK(st.kind == AK_STEP_ERROR && ak_call_error(call)->kind == AK_ERR_HTTP && !ak_call_error(call)->retryable);
+        CHECK(ak_call_error(call)->http_status == s5);
+        ak_call_free(call);
+    }
+    cJSON *gp5 = J("{\"account_id\":1}");
+    CHECK(ak_call_new(&call, c, "custom_audiences.get", gp5, &err) == AK_OK);
+    cJSON_Delete(gp5);
     ak_call_next(call, &st);
     ak_response bad = resp(502, "bad gateway");
     ak_call_feed(call, &bad);
@@ -181,7 +202,7 @@ static void test_retry_rate_limit(void) {
     CHECK(st.kind == AK_STEP_SLEEP);
     ak_call_next(call, &st);
     CHECK(st.kind == AK_STEP_SEND);
-    ak_response good = resp(200, OK_ADD);
+    ak_response good = resp(200, "{\"code\":0,\"data\":{\"list\":[]}}");
     ak_call_feed(call, &good);
     ak_call_next(call, &st);
     CHECK(st.kind == AK_STEP_DONE);

@@ -39,6 +39,20 @@ typedef struct ak_call ak_call;
  * reported here, before any request exists. *out is owned: ak_call_free. The call borrows the
  * client, which must outlive it. */
 AK_API int ak_call_new(ak_call **out, ak_client *c, const char *op, const ak_json *params, ak_error *err);
+/** Per-call overrides of the client's policy; a negative member keeps the client's value. */
+typedef struct ak_call_options {
+    long timeout_ms;        /* each attempt's transfer timeout (> 0) */
+    int retries;            /* extra attempts (0..20) */
+    int64_t max_backoff_ms; /* cap of every retry wait, Retry-After included (0..3600000) */
+    int64_t deadline_ms;    /* the whole call, retries and sleeps included; 0 = none */
+} ak_call_options;
+
+#define AK_CALL_OPTIONS_INIT                                                                                           \
+    { -1, -1, -1, -1 }
+
+/** Sets per-call options before the first ak_call_next (`o` borrowed). Bad values are a
+ * VALIDATION error naming the option; the call is unchanged then. */
+AK_API int ak_call_set_options(ak_call *call, const ak_call_options *o, ak_error *err);
 AK_API int ak_call_next(ak_call *call, ak_step *step);
 /** Feeds the response to the last SEND (borrowed; copied as needed). */
 AK_API int ak_call_feed(ak_call *call, const ak_response *resp);

@@ -16,8 +16,9 @@ typedef struct ak_drive_hooks {
     int (*check)(void *ud, ak_error *err);    /* after each block: non-zero aborts with err */
     void (*sleep_ms)(void *ud, int64_t ms);   /* NULL: nanosleep (tests inject a fake clock) */
     void *ud;
-    /* Polled during a transfer (between block_begin and block_end, at most every 100 ms):
-     * non-zero abandons it and the drive fails with "interrupted" (Ctrl-C in a notebook). */
+    /* Polled during a transfer and during a SLEEP step (between block_begin and block_end, at
+     * most every 100 ms): non-zero abandons the transfer or the wait and the drive fails with
+     * "interrupted" (Ctrl-C in a notebook, within ~0.1 s even in a long backoff). */
     int (*interrupted)(void *ud);
 } ak_drive_hooks;
 

@@ -23,6 +23,9 @@ typedef struct ak_pager ak_pager;
  * `params` borrowed; page number params are managed by the pager (a given page_size is kept).
  * *out owned: ak_pager_free. Borrows the client, which must outlive it. */
 AK_API int ak_pager_new(ak_pager **out, ak_client *c, const char *op, const ak_json *params, ak_error *err);
+/** Per-call options applied to every page's or chunk's call (`o` borrowed); a deadline bounds each
+ * page fetch. Bad values are a VALIDATION error, before any request. */
+AK_API int ak_pager_set_options(ak_pager *p, const ak_call_options *o, ak_error *err);
 AK_API int ak_pager_next(ak_pager *p, ak_step *step);
 AK_API int ak_pager_feed(ak_pager *p, const ak_response *resp);
 /** After PAGE: the items of the page (borrowed JSON array, valid until the next ak_pager_next). */
@@ -31,6 +34,10 @@ AK_API const ak_json *ak_pager_items(const ak_pager *p);
 AK_API const ak_json *ak_pager_result(const ak_pager *p);
 /** After ERROR (borrowed until the next ak_pager_next). */
 AK_API const ak_error *ak_pager_error(const ak_pager *p);
+/** Chunked operations: every failure the vendor reported so far (a JSON array, borrowed until
+ * ak_pager_free), each with "index" relative to the whole input list, not to its chunk. Empty
+ * for other pagers. Read it during or after iteration: plain iteration never drops them. */
+AK_API const ak_json *ak_pager_failures(const ak_pager *p);
 /** Number of page requests completed successfully. */
 AK_API int ak_pager_pages_fetched(const ak_pager *p);
 /** The op whose rows the items are (e.g. "custom_audiences.get"); its `item` schema is the model. */

@@ -31,6 +31,13 @@ typedef struct ak_request {
      * it returns non-zero, abandons the transfer and returns AK_FAIL with an "interrupted" error. */
     int (*interrupted)(void *ud);
     void *interrupted_ud;
+    /* The most response body bytes to accept (after decompression); 0 = no limit. A transport
+     * that would exceed it abandons the transfer and reports a TRANSPORT failure. */
+    size_t max_response_bytes;
+    /* 1 when sending the same bytes twice is safe (AK_OPF_IDEMPOTENT). A transport must never
+     * resend a non-idempotent request by itself (e.g. on a dropped keep-alive connection once
+     * the body was written): it reports the failure and the engine decides. */
+    int idempotent;
 } ak_request;
 
 /** A response, or a transport failure (status 0, error kind TRANSPORT or TIMEOUT).
@@ -43,6 +50,10 @@ typedef struct ak_response {
     size_t body_len;
     ak_error_kind error_kind; /* AK_ERR_NONE when a response arrived */
     const char *error_message;
+    /* Transport failures only: 1 when the request provably never reached the server (connect or
+     * DNS failure, refused before any byte was written), so retrying is safe for every operation.
+     * 0 (the default) means it may have been received and processed. */
+    int not_sent;
 } ak_response;
 
 /**

@@ -2,6 +2,7 @@
  * map the envelope, retry with backoff, rate-limit. No I/O happens here. */
 #include "../internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,9 @@ struct ak_call {
     cJSON *params;       /* owned, wire names */
     int64_t wait_ms;     /* waiters: the deadline's distance from the first poll */
     int64_t deadline_ms; /* waiters: set at the first step, 0 before */
+    ak_call_options opt; /* effective policy: the client's, overridden per call */
+    int64_t until_ms;    /* absolute end of the call (deadline or waiter timeout); 0 = none */
+    bool started;
     enum call_state state;
     int attempts;
     int64_t pending_sleep; /* -1 none */
@@ -62,6 +66,10 @@ int ak_call_new(ak_call **out, ak_client *c, const char *opname, const ak_json *
     call->op = op;
     call->row = row;
     call->pending_sleep = -1;
+    call->opt.timeout_ms = c->timeout_ms;
+    call->opt.retries = c->retries;
+    call->opt.max_backoff_ms = c->max_backoff_ms;
+    call->opt.deadline_ms = c->deadline_ms;
     if (row->waiter) {
         /* the timeout is the engine's, not a parameter of the polled request */
         const ak_waiter_desc *w = row->waiter;
@@ -72,6 +80,36 @@ int ak_call_new(ak_call **out, ak_client *c, const char *opname, const ak_json *
         cJSON_Delete(t);
     }
     *out = call;
+    return AK_OK;
+}
+
+int ak_call_options_check(const ak_call_options *o, ak_error *err) {
+    ak_error_cleanup(err);
+    if (o->timeout_ms == 0 || o->timeout_ms > 86400000L)
+        ak_error_add_violation(err, "timeout", "must be a positive number of seconds, at most 86400");
+    if (o->retries > 20)
+        ak_error_add_violation(err, "retries", "must be an integer between 0 and 20");
+    if (o->max_backoff_ms > 3600000L)
+        ak_error_add_violation(err, "max_backoff", "must be between 0 and 3600 seconds");
+    if (o->deadline_ms > 86400000L)
+        ak_error_add_violation(err, "deadline", "must be at most 86400 seconds (0 or None: no deadline)");
+    return err->kind == AK_ERR_NONE ? AK_OK : AK_FAIL;
+}
+
+int ak_call_set_options(ak_call *call, const ak_call_options *o, ak_error *err) {
+    ak_error_cleanup(err);
+    if (!o)
+        return AK_OK;
+    if (ak_call_options_check(o, err) != AK_OK)
+        return AK_FAIL;
+    if (o->timeout_ms > 0)
+        call->opt.timeout_ms = o->timeout_ms;
+    if (o->retries >= 0)
+        call->opt.retries = o->retries;
+    if (o->max_backoff_ms >= 0)
+        call->opt.max_backoff_ms = o->max_backoff_ms;
+    if (o->deadline_ms >= 0)
+        call->opt.deadline_ms = o->deadline_ms;
     return AK_OK;
 }
 
@@ -190,6 +228,11 @@ static int build_attempt(ak_call *call) {
     }
     if (call->c->platform->authorize && call->c->platform->authorize(call->c, rb, err) != AK_OK)
         return AK_FAIL;
+    for (size_t i = 0; i < rb->nheaders; i++)
+        if (strpbrk(rb->headers[i].name, "\r\n") || strpbrk(rb->headers[i].value, "\r\n")) {
+            ak_error_add_violation(err, rb->headers[i].name, "must not contain CR or LF characters (header injection)");
+            return AK_FAIL;
+        }
 
     ak_buf_puts(&url, call->c->base_url);
     ak_buf_puts(&url, rb->path);
@@ -213,10 +256,20 @@ static int build_attempt(ak_call *call) {
     call->req.nheaders = rb->nheaders;
     call->req.body = rb->body;
     call->req.body_len = rb->body_len;
-    call->req.timeout_ms = call->c->timeout_ms;
+    call->req.timeout_ms = call->opt.timeout_ms;
     call->req.connect_timeout_ms = call->c->connect_timeout_ms;
+    if (call->until_ms) { /* no attempt outlives the call's deadline */
+        int64_t left = call->until_ms - ak_client_now_ms(call->c);
+        left = left < 1 ? 1 : left;
+        if (left < call->req.timeout_ms)
+            call->req.timeout_ms = (long)left;
+        if (left < call->req.connect_timeout_ms)
+            call->req.connect_timeout_ms = (long)left;
+    }
     call->req.attempt = call->attempts;
     call->req.op = call->op->name;
+    call->req.max_response_bytes = call->c->max_response_bytes;
+    call->req.idempotent = (call->op->flags & AK_OPF_IDEMPOTENT) != 0;
     return AK_OK;
 nomem:
     cJSON_Delete(body);
@@ -224,6 +277,32 @@ nomem:
     ak_buf_free(&url);
     ak_error_nomem(err);
     return AK_FAIL;
+}
+
+/* True (and the call failed with a timeout) when waiting `sleep_ms` more, or sending again, would
+ * pass the call's deadline or its waiter's timeout. The last failure, if any, is kept in the text. */
+static bool past_deadline(ak_call *call, int64_t sleep_ms) {
+    if (!call->until_ms)
+        return false;
+    int64_t now = ak_client_now_ms(call->c);
+    if (now + sleep_ms < call->until_ms)
+        return false;
+    char last[sizeof call->err.message];
+    ak_strlcpy(last, call->err.kind != AK_ERR_NONE ? call->err.message : "", sizeof last);
+    bool waiter = call->row->waiter && call->until_ms == call->deadline_ms;
+    if (waiter) {
+        const ak_waiter_desc *w = call->row->waiter;
+        ak_error_set(&call->err, AK_ERR_TIMEOUT, "%s: %s did not reach %s within %.1f s%s%s", call->row->name,
+                     w->until_path, w->until_values[0], (double)call->wait_ms / 1000.0, *last ? "; last error: " : "",
+                     last);
+    } else {
+        ak_error_set(&call->err, AK_ERR_TIMEOUT, "%s: deadline of %.1f s exceeded after %d attempt%s%s%s",
+                     call->op->name, (double)call->opt.deadline_ms / 1000.0, call->attempts,
+                     call->attempts == 1 ? "" : "s", *last ? "; last error: " : "", last);
+    }
+    call->err.retryable = 0;
+    call->state = CS_ERROR;
+    return true;
 }
 
 int ak_call_next(ak_call *call, ak_step *step) {
@@ -238,18 +317,38 @@ int ak_call_next(ak_call *call, ak_step *step) {
         return AK_OK;
     case CS_READY: break;
     }
+    ak_client *c = call->c;
+    if (!call->started) {
+        call->started = true;
+        int64_t now = ak_client_now_ms(c);
+        if (call->row->waiter)
+            call->deadline_ms = now + call->wait_ms;
+        if (call->opt.deadline_ms > 0)
+            call->until_ms = now + call->opt.deadline_ms;
+        if (call->row->waiter && (!call->until_ms || call->deadline_ms < call->until_ms))
+            call->until_ms = call->deadline_ms; /* a waiter's timeout covers its inner retries */
+    }
     if (call->pending_sleep >= 0) {
+        if (past_deadline(call, call->pending_sleep)) {
+            step->kind = AK_STEP_ERROR;
+            return AK_OK;
+        }
         step->kind = AK_STEP_SLEEP;
         step->sleep_ms = call->pending_sleep;
         call->pending_sleep = -1;
         return AK_OK;
     }
-    ak_client *c = call->c;
-    if (call->row->waiter && call->deadline_ms == 0)
-        call->deadline_ms = ak_client_now_ms(c) + call->wait_ms;
+    if (past_deadline(call, 0)) {
+        step->kind = AK_STEP_ERROR;
+        return AK_OK;
+    }
     if (call->op->rate_per_sec > 0) {
         int64_t now = ak_client_now_ms(c);
         if (now < c->next_slot_ms) {
+            if (past_deadline(call, c->next_slot_ms - now)) {
+                step->kind = AK_STEP_ERROR;
+                return AK_OK;
+            }
             step->kind = AK_STEP_SLEEP;
             step->sleep_ms = c->next_slot_ms - now;
             return AK_OK;
@@ -287,27 +386,55 @@ int ak_call_feed(ak_call *call, const ak_response *resp) {
     ak_error_cleanup(err);
     cJSON *result = NULL;
     bool idempotent = (call->op->flags & AK_OPF_IDEMPOTENT) != 0;
+    ak_retry_class retry = AK_RETRY_NEVER;
+    size_t limit = call->c->max_response_bytes;
     if (resp->error_kind != AK_ERR_NONE) {
         ak_error_set(err, resp->error_kind == AK_ERR_TIMEOUT ? AK_ERR_TIMEOUT : AK_ERR_TRANSPORT, "%s: %s",
-                     call->op->name, resp->error_message ? resp->error_message : "transport failure");
-        /* a request that never left (connect failure) is always safe to retry */
-        err->retryable = idempotent || (resp->error_message && strncmp(resp->error_message, "connect:", 8) == 0);
+                     call->op->name,
+                     resp->error_message && *resp->error_message ? resp->error_message : "transport failure");
+        /* a request that never reached the server is safe to send again, whatever the operation */
+        bool not_sent = resp->not_sent || (resp->error_message && strncmp(resp->error_message, "connect:", 8) == 0);
+        retry = not_sent ? AK_RETRY_ALWAYS : AK_RETRY_IF_IDEMPOTENT;
+    } else if (limit && resp->body_len > limit) {
+        ak_error_set(err, AK_ERR_TRANSPORT, "%s: response body of %zu bytes exceeds max_response_bytes (%zu)",
+                     call->op->name, resp->body_len, limit);
     } else if (call->c->platform->map_response(call->c, call->op, resp, &result, err) == AK_OK) {
-        if (!result && !(result = cJSON_CreateObject())) {
+        char ipath[32];
+        int idx = 0;
+        if (!result && call->op->result) {
+            /* a documented result that is missing (success envelope without data) */
+            ak_error_set(err, AK_ERR_DECODE, "%s: the response has no data (expected %s)", call->op->name,
+                         call->op->result->name);
+            ak_strlcpy(err->field, "data", sizeof err->field);
+        } else if (!result && !(result = cJSON_CreateObject())) {
             ak_error_nomem(err);
         } else if (cJSON_IsArray(result) && call->op->item) {
             /* a bare array result (Sensors lists): each element is one item */
-            for (cJSON *it = result->child; it; it = it->next)
-                ak_schema_decode(call->op->item, it, err);
-        } else if (call->op->result && ak_schema_decode(call->op->result, result, err) != AK_OK) {
+            for (cJSON *it = result->child; it && err->kind == AK_ERR_NONE; it = it->next, idx++) {
+                snprintf(ipath, sizeof ipath, "data[%d]", idx);
+                ak_schema_decode_at(call->op->item, it, ipath, err);
+            }
+        } else if (call->op->result) {
+            ak_schema_decode_at(call->op->result, result, "data", err);
+        }
+        if (err->kind != AK_ERR_NONE) {
             cJSON_Delete(result);
             result = NULL;
         }
+    } else {
+        if (err->http_status == 0)
+            err->http_status = resp->status;
+        retry = ak_error_classify(call->c->platform, err);
     }
-    if (err->http_status == 0)
-        err->http_status = resp->status;
-    if (err->kind == AK_ERR_HTTP && resp->status == 500 && !idempotent)
-        err->retryable = 0;
+    if (err->kind != AK_ERR_NONE) {
+        if (err->http_status == 0)
+            err->http_status = resp->status;
+        err->retryable = retry == AK_RETRY_ALWAYS || (retry == AK_RETRY_IF_IDEMPOTENT && idempotent);
+        /* vendors echo requests in their messages: no credential leaves the engine in an error */
+        ak_client_scrub(call->c, err->message);
+        ak_client_scrub(call->c, err->vendor_code);
+        ak_client_scrub(call->c, err->request_id);
+    }
     if (err->kind == AK_ERR_NONE && call->row->waiter && !waiter_satisfied(call->row->waiter, result)) {
         /* not there yet: poll again after the interval, unless that passes the deadline */
         const ak_waiter_desc *w = call->row->waiter;
@@ -333,9 +460,11 @@ int ak_call_feed(ak_call *call, const ak_response *resp) {
         return AK_OK;
     }
     cJSON_Delete(result);
-    if (err->retryable && call->attempts <= call->c->retries) {
+    if (err->retryable && call->attempts <= call->opt.retries) {
+        /* Retry-After is honoured up to max_backoff (and the deadline, checked before sleeping) */
         int64_t after = ak_retry_after_ms(resp);
-        call->pending_sleep = after >= 0 ? after : ak_retry_backoff_ms(call->c, call->attempts + 1);
+        int64_t wait = after >= 0 ? after : ak_retry_backoff_ms(call->c, call->attempts + 1, call->opt.max_backoff_ms);
+        call->pending_sleep = wait > call->opt.max_backoff_ms ? call->opt.max_backoff_ms : wait;
         call->state = CS_READY;
     } else {
         call->state = CS_ERROR;

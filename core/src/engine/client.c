@@ -36,9 +36,30 @@ static int default_random(void *ud, unsigned char *buf, size_t len) {
     return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
 }
 
-static const char *const options[] = {
-    "base_url", "timeout_ms", "connect_timeout_ms", "retries",  "backoff_ms", "max_backoff_ms", "proxy",
-    "verify",   "ca_file",    "user_agent",         "validate", NULL};
+static const char *const options[] = {"base_url",
+                                      "timeout_ms",
+                                      "connect_timeout_ms",
+                                      "retries",
+                                      "backoff_ms",
+                                      "max_backoff_ms",
+                                      "deadline_ms",
+                                      "max_response_bytes",
+                                      "proxy",
+                                      "verify",
+                                      "ca_file",
+                                      "user_agent",
+                                      "validate",
+                                      NULL};
+
+/* Values that travel in a request line or header must not carry CR, LF or NUL: one would end the
+ * header and start another (header injection). */
+static void check_header_safe(const char *name, const char *v, ak_error *err) {
+    for (const char *q = v; q && *q; q++)
+        if (*q == '\r' || *q == '\n') {
+            ak_error_add_violation(err, name, "must not contain CR or LF characters (header injection)");
+            return;
+        }
+}
 
 static bool is_option(const char *k) {
     for (const char *const *o = options; *o; o++)
@@ -131,6 +152,7 @@ int ak_client_new(ak_client **out, const char *platform, const ak_json *config, 
     c->retries = 3;
     c->backoff_ms = 300;
     c->max_backoff_ms = 20000;
+    c->max_response_bytes = AK_DEFAULT_MAX_RESPONSE_BYTES;
     c->validate = true;
     c->clock = default_clock;
     c->random = default_random;
@@ -143,6 +165,11 @@ int ak_client_new(ak_client **out, const char *platform, const ak_json *config, 
             ak_error_add_violation(err, m->string, "is not an option or credential of this platform");
 
     long retries = c->retries, backoff = (long)c->backoff_ms, max_backoff = (long)c->max_backoff_ms;
+    long deadline = 0, max_resp = (long)c->max_response_bytes;
+    read_long(config, "deadline_ms", 0, 86400000L, &deadline, err);
+    read_long(config, "max_response_bytes", 1, 0x7fffffffL, &max_resp, err);
+    c->deadline_ms = deadline;
+    c->max_response_bytes = (size_t)max_resp;
     read_long(config, "timeout_ms", 1, 86400000L, &c->timeout_ms, err);
     read_long(config, "connect_timeout_ms", 1, 86400000L, &c->connect_timeout_ms, err);
     read_long(config, "retries", 0, 20, &retries, err);
@@ -159,6 +186,7 @@ int ak_client_new(ak_client **out, const char *platform, const ak_json *config, 
         const char *v = read_str(config, *k, err);
         if (!v)
             v = env_value(p, *k);
+        check_header_safe(*k, v, err);
         if (v && !cJSON_AddStringToObject(c->credentials, *k, v))
             goto nomem;
     }
@@ -173,6 +201,8 @@ int ak_client_new(ak_client **out, const char *platform, const ak_json *config, 
         ak_error_add_violation(err, "base_url", "is required: this platform is self-hosted");
     } else if (strncmp(base, "http://", 7) != 0 && strncmp(base, "https://", 8) != 0) {
         ak_error_add_violation(err, "base_url", "must start with http:// or https://");
+    } else if (strpbrk(base, "\r\n")) {
+        ak_error_add_violation(err, "base_url", "must not contain CR or LF characters");
     } else {
         size_t n = strlen(base);
         while (n > 0 && base[n - 1] == '/')
@@ -183,6 +213,8 @@ int ak_client_new(ak_client **out, const char *platform, const ak_json *config, 
     }
     if (p->check_credentials)
         p->check_credentials(c, err);
+    check_header_safe("user_agent", read_str(config, "user_agent", err), err);
+    check_header_safe("proxy", read_str(config, "proxy", err), err);
     if (err->kind != AK_ERR_NONE) {
         ak_client_free(c);
         return AK_FAIL;
@@ -259,9 +291,27 @@ int64_t ak_client_today_gmt8(const ak_client *c) {
     return s >= 0 ? s / 86400 : (s - 86399) / 86400;
 }
 
+/* Appends `url` with the password of any userinfo ("https://user:pw@host") masked. */
+static void put_masked_url(ak_buf *b, const char *url) {
+    const char *scheme = strstr(url, "://");
+    const char *host = scheme ? scheme + 3 : url;
+    size_t auth_len = strcspn(host, "/?#");
+    const char *at = memchr(host, '@', auth_len);
+    if (!at) {
+        ak_buf_puts(b, url);
+        return;
+    }
+    const char *colon = memchr(host, ':', (size_t)(at - host));
+    ak_buf_append(b, url, (size_t)((colon ? colon : at) - url));
+    ak_buf_puts(b, colon ? ":***" : "");
+    ak_buf_puts(b, at);
+}
+
 char *ak_client_describe(const ak_client *c) {
     ak_buf b = {0};
-    ak_buf_printf(&b, "%s(base_url='%s'", c->platform->key, c->base_url ? c->base_url : "");
+    ak_buf_printf(&b, "%s(base_url='", c->platform->key);
+    put_masked_url(&b, c->base_url ? c->base_url : "");
+    ak_buf_puts(&b, "'");
     for (const cJSON *m = c->credentials->child; m; m = m->next) {
         if (ak_platform_is_secret(c->platform, m->string))
             ak_buf_printf(&b, ", %s=***", m->string);
@@ -270,4 +320,56 @@ char *ak_client_describe(const ak_client *c) {
     }
     ak_buf_puts(&b, ")");
     return ak_buf_take(&b);
+}
+
+/* Replaces each occurrence of `needle` (n bytes, n >= 4) in s by "***". */
+static void scrub_one(char *s, const char *needle, size_t n) {
+    if (n < 4)
+        return; /* shorter values would mask ordinary words; credentials are longer */
+    for (char *p = strstr(s, needle); p; p = strstr(p + 3, needle)) {
+        memcpy(p, "***", 3);
+        memmove(p + 3, p + n, strlen(p + n) + 1);
+    }
+}
+
+void ak_client_scrub(const ak_client *c, char *s) {
+    if (!c || !s)
+        return;
+    for (const cJSON *m = c->credentials ? c->credentials->child : NULL; m; m = m->next) {
+        if (!ak_platform_is_secret(c->platform, m->string) || !cJSON_IsString(m))
+            continue;
+        const char *v = m->valuestring;
+        scrub_one(s, v, strlen(v));
+        ak_buf enc = {0};
+        if (ak_buf_urlencode(&enc, v, strlen(v)) && enc.p)
+            scrub_one(s, enc.p, enc.len);
+        ak_buf_free(&enc);
+        char *json = cJSON_PrintUnformatted(m); /* the JSON-escaped form, quotes included */
+        if (json && strlen(json) >= 2) {
+            scrub_one(s, json + 1, strlen(json) - 2);
+        }
+        cJSON_free(json);
+    }
+}
+
+void ak_error_set_vendor(ak_error *err, const ak_client *c, ak_error_kind kind, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char small[2];
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap2);
+    va_end(ap2);
+    char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (text)
+        vsnprintf(text, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    if (!text) {
+        /* no memory for the whole text: keep no vendor words at all rather than risk a secret */
+        ak_error_set(err, kind, "vendor error (message withheld: out of memory)");
+        return;
+    }
+    ak_client_scrub(c, text);
+    ak_error_set(err, kind, "%s", text);
+    free(text);
 }

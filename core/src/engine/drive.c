@@ -1,14 +1,28 @@
 /* drive.c - the blocking driver: pumps calls and pagers with the client's transport. */
 #include "../internal.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <time.h>
 
-static void real_sleep(int64_t ms) {
-    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+static int64_t mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sleeps `ms` in slices of at most 100 ms, polling the interrupt hook between slices (and at once
+ * when a signal cuts a slice short), so Ctrl-C ends a long backoff within a fraction of a second.
+ * Returns 1 when interrupted. */
+static int real_sleep(int64_t ms, const ak_drive_hooks *h) {
+    int64_t end = mono_ms() + ms;
+    for (int64_t left = ms; left > 0; left = end - mono_ms()) {
+        int64_t slice = left < 100 ? left : 100;
+        struct timespec ts = {(time_t)(slice / 1000), (long)(slice % 1000) * 1000000L};
+        (void)nanosleep(&ts, NULL); /* EINTR: poll the hook now */
+        if (h && h->interrupted && h->interrupted(h->ud))
+            return 1;
     }
+    return 0;
 }
 
 /* Performs a SEND or SLEEP step; fills resp for SEND. Returns AK_FAIL with err on abort. */
@@ -22,7 +36,11 @@ static int do_step(ak_client *c, const ak_step *st, ak_response *resp, const ak_
     if (h && h->block_begin)
         tok = h->block_begin(h->ud);
     if (st->kind == AK_STEP_SLEEP) {
-        real_sleep(st->sleep_ms);
+        if (real_sleep(st->sleep_ms, h)) {
+            ak_error_set(err, AK_ERR_TRANSPORT, "interrupted while waiting to retry");
+            err->retryable = 0;
+            rc = AK_FAIL;
+        }
     } else if (!c->has_transport) {
         ak_error_set(err, AK_ERR_TRANSPORT, "client has no transport");
         rc = AK_FAIL;

@@ -21,6 +21,8 @@ struct ak_pager {
     cJSON *empty;  /* owned: [] for pages without items */
     ak_error err;
     int pages;
+    ak_call_options opt; /* applied to every page's call */
+    cJSON *failures;     /* owned: chunked rows' reported failures, input-relative indexes */
 };
 
 /* The member at a dotted path of snake_case names, also trying each segment's wire name. */
@@ -115,9 +117,12 @@ static int pager_init(ak_pager **out, ak_client *c, const char *opname, const ak
     p->pd = cd ? NULL : pd;
     p->cd = cd;
     p->next_page = next;
+    ak_call_options none = AK_CALL_OPTIONS_INIT;
+    p->opt = none;
     p->params = params ? cJSON_Duplicate(params, true) : cJSON_CreateObject();
     p->empty = cJSON_CreateArray();
-    if (!p->params || !p->empty)
+    p->failures = cJSON_CreateArray();
+    if (!p->params || !p->empty || !p->failures)
         goto nomem;
     /* a top-level page_size works for nested size parameters too (ThinkingData pagerHeader) */
     cJSON *ps = cd ? NULL : cJSON_GetObjectItemCaseSensitive(p->params, "page_size");
@@ -207,13 +212,47 @@ void ak_pager_free(ak_pager *p) {
     cJSON_Delete(p->params);
     cJSON_Delete(p->result);
     cJSON_Delete(p->empty);
+    cJSON_Delete(p->failures);
     ak_error_cleanup(&p->err);
     free(p);
 }
 
+int ak_pager_set_options(ak_pager *p, const ak_call_options *o, ak_error *err) {
+    ak_error_cleanup(err);
+    if (!o)
+        return AK_OK;
+    if (ak_call_options_check(o, err) != AK_OK)
+        return AK_FAIL; /* before any request */
+    p->opt = *o;
+    return AK_OK;
+}
+
+/* Chunked rows: moves a chunk's reported failures into p->failures with their index made
+ * relative to the whole input (the chunk's own result gets the same indexes). */
+static bool collect_failures(ak_pager *p, int64_t chunk_start) {
+    cJSON *fails = cJSON_GetObjectItemCaseSensitive(p->result, "failures");
+    for (cJSON *f = cJSON_IsArray(fails) ? fails->child : NULL; f; f = f->next) {
+        cJSON *idx = cJSON_IsObject(f) ? cJSON_GetObjectItemCaseSensitive(f, "index") : NULL;
+        int64_t i;
+        if (idx && ak_json_int64(idx, false, &i)) {
+            cJSON *num = cJSON_CreateNumber((double)(i + chunk_start));
+            if (!num || !cJSON_ReplaceItemViaPointer(f, idx, num)) {
+                cJSON_Delete(num);
+                return false;
+            }
+        }
+        cJSON *copy = cJSON_Duplicate(f, true);
+        if (!copy || !cJSON_AddItemToArray(p->failures, copy)) {
+            cJSON_Delete(copy);
+            return false;
+        }
+    }
+    return true;
+}
+
 static const char *items_path(const ak_pager *p) { return p->cd ? p->cd->items_path : p->pd->items_path; }
 
-static void page_finished(ak_pager *p) {
+static bool page_finished(ak_pager *p) {
     cJSON_Delete(p->result);
     p->result = ak_call_take_result(p->call);
     ak_call_free(p->call);
@@ -223,10 +262,12 @@ static void page_finished(ak_pager *p) {
     int n = cJSON_IsArray(items) ? cJSON_GetArraySize(items) : 0;
     p->fetched += n;
     if (p->cd) {
+        if (!collect_failures(p, p->next_page * p->chunk_limit))
+            return false;
         p->next_page++;
         if (p->next_page * p->chunk_limit >= cJSON_GetArraySize(p->ids))
             p->done = true;
-        return;
+        return true;
     }
     int64_t size = p->pd->max_page_size, total;
     const cJSON *sv = param_at(p->op->request, p->params, p->pd->size_param, NULL, NULL);
@@ -253,6 +294,7 @@ static void page_finished(ak_pager *p) {
         p->done = true;
     /* start/count advances by the page size; page numbers by one */
     p->next_page += p->pd->style == AK_PAGE_START_COUNT ? size : 1;
+    return true;
 }
 
 /* The request parameters of the next page or chunk (owned). */
@@ -298,6 +340,11 @@ int ak_pager_next(ak_pager *p, ak_step *step) {
         }
         int rc = ak_call_new(&p->call, p->c, p->op->name, params, &p->err);
         cJSON_Delete(params);
+        if (rc == AK_OK && ak_call_set_options(p->call, &p->opt, &p->err) != AK_OK) {
+            ak_call_free(p->call);
+            p->call = NULL;
+            rc = AK_FAIL;
+        }
         if (rc != AK_OK) {
             step->kind = AK_STEP_ERROR;
             return AK_OK;
@@ -305,7 +352,11 @@ int ak_pager_next(ak_pager *p, ak_step *step) {
     }
     ak_call_next(p->call, step);
     if (step->kind == AK_STEP_DONE) {
-        page_finished(p);
+        if (!page_finished(p)) {
+            ak_error_nomem(&p->err);
+            step->kind = AK_STEP_ERROR;
+            return AK_OK;
+        }
         const cJSON *items = ak_json_path(p->result, items_path(p));
         if ((!cJSON_IsArray(items) || !items->child) && p->done) {
             step->kind = AK_STEP_DONE;
@@ -329,6 +380,7 @@ const ak_json *ak_pager_items(const ak_pager *p) {
 
 const ak_json *ak_pager_result(const ak_pager *p) { return p->result; }
 const ak_error *ak_pager_error(const ak_pager *p) { return &p->err; }
+const ak_json *ak_pager_failures(const ak_pager *p) { return p->failures; }
 int ak_pager_pages_fetched(const ak_pager *p) { return p->pages; }
 const ak_op *ak_pager_op(const ak_pager *p) { return p->op; }
 

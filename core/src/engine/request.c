@@ -50,7 +50,7 @@ void ak_rb_cleanup(ak_req_build *rb) {
 }
 
 cJSON *ak_parse_body(const ak_response *resp, ak_error *err) {
-    cJSON *j = resp->body_len ? cJSON_ParseWithLength(resp->body, resp->body_len) : NULL;
+    cJSON *j = resp->body_len ? ak_json_parse(resp->body, resp->body_len) : NULL;
     if (!j) {
         if (resp->status < 200 || resp->status >= 300) {
             ak_error_from_http(resp, err);
@@ -64,10 +64,7 @@ cJSON *ak_parse_body(const ak_response *resp, ak_error *err) {
 }
 
 void ak_error_from_http(const ak_response *resp, ak_error *err) {
+    /* kind and retry come from the engine's table (error_rules.c) by HTTP status */
     ak_error_set(err, AK_ERR_HTTP, "HTTP %d without a vendor envelope", resp->status);
     err->http_status = resp->status;
-    int s = resp->status;
-    err->retryable = s == 429 || s == 500 || s == 502 || s == 503 || s == 504;
-    if (s == 429)
-        err->kind = AK_ERR_RATE_LIMITED;
 }

@@ -5,12 +5,12 @@
 #include <string.h>
 #include <strings.h>
 
-int64_t ak_retry_backoff_ms(ak_client *c, int next_attempt) {
+int64_t ak_retry_backoff_ms(ak_client *c, int next_attempt, int64_t max_backoff_ms) {
     int64_t cap = c->backoff_ms;
-    for (int i = 2; i < next_attempt && cap < c->max_backoff_ms; i++)
+    for (int i = 2; i < next_attempt && cap < max_backoff_ms; i++)
         cap *= 2;
-    if (cap > c->max_backoff_ms)
-        cap = c->max_backoff_ms;
+    if (cap > max_backoff_ms)
+        cap = max_backoff_ms;
     if (cap <= 0)
         return 0;
     unsigned char r[4] = {0};
@@ -34,7 +34,9 @@ int64_t ak_retry_after_ms(const ak_response *resp) {
         return -1;
     char *end = NULL;
     long s = strtol(v, &end, 10);
-    if (end == v || s < 0 || s > 3600)
-        return -1;
+    if (end == v || s < 0)
+        return -1; /* an HTTP date or garbage: our own backoff applies */
+    if (s > 86400)
+        s = 86400; /* the caller caps it at max_backoff */
     return (int64_t)s * 1000;
 }

@@ -19,38 +19,46 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ID_RANGE F_RANGE, RANGE(1, AK_MAX_SAFE_INT)
+#define ID_RANGE F_RANGE | AK_F_INT64_ID, RANGE(1, INT64_MAXD) /* Long ids, decimal strings accepted */
 
 /* ---- the keyword model (KeywordType), as responses carry it ---- */
 
+/* Baidu's KeywordType carries null for a value that is not set (no URL, the ad group's bid, a field
+ * not asked for): every field but the id is nullable. */
 static const ak_field keyword_fields[] = {
-    AKF("keyword_id", "keywordId", AK_TYPE_INTEGER, 0, .doc = "keyword id"),
-    AKF("adgroup_id", "adgroupId", AK_TYPE_INTEGER, 0, .doc = "ad group (推广单元) id"),
-    AKF("campaign_id", "campaignId", AK_TYPE_INTEGER, 0, .doc = "campaign (推广计划) id"),
-    AKF("keyword", "keyword", AK_TYPE_STRING, 0, .doc = "the keyword text"),
-    AKF("price", "price", AK_TYPE_NUMBER, 0, .doc = "bid"),
-    AKF("pc_destination_url", "pcDestinationUrl", AK_TYPE_STRING, 0),
-    AKF("mobile_destination_url", "mobileDestinationUrl", AK_TYPE_STRING, 0),
-    AKF("match_type", "matchType", AK_TYPE_INTEGER, 0, .doc = "1 exact, 2 advanced phrase, 3 broad"),
-    AKF("pause", "pause", AK_TYPE_BOOLEAN, 0, .doc = "true paused, false active"),
-    AKF("status", "status", AK_TYPE_INTEGER, 0, .doc = "40-50, set by Baidu (41 active, 46 in review, ...)"),
-    AKF("phrase_type", "phraseType", AK_TYPE_INTEGER, 0, .doc = "1 synonym, 2 exact, 3 core (matchType 2 only)"),
+    AKF("keyword_id", "keywordId", AK_TYPE_INTEGER, AK_F_INT64_ID, .doc = "keyword id"),
+    AKF("adgroup_id", "adgroupId", AK_TYPE_INTEGER, AK_F_INT64_ID | AK_F_NULLABLE, .doc = "ad group (推广单元) id"),
+    AKF("campaign_id", "campaignId", AK_TYPE_INTEGER, AK_F_INT64_ID | AK_F_NULLABLE, .doc = "campaign (推广计划) id"),
+    AKF("keyword", "keyword", AK_TYPE_STRING, AK_F_NULLABLE, .doc = "the keyword text"),
+    AKF("price", "price", AK_TYPE_NUMBER, AK_F_NULLABLE, .doc = "bid"),
+    AKF("pc_destination_url", "pcDestinationUrl", AK_TYPE_STRING, AK_F_NULLABLE),
+    AKF("mobile_destination_url", "mobileDestinationUrl", AK_TYPE_STRING, AK_F_NULLABLE),
+    AKF("match_type", "matchType", AK_TYPE_INTEGER, AK_F_NULLABLE, .doc = "1 exact, 2 advanced phrase, 3 broad"),
+    AKF("pause", "pause", AK_TYPE_BOOLEAN, AK_F_NULLABLE, .doc = "true paused, false active"),
+    AKF("status", "status", AK_TYPE_INTEGER, AK_F_NULLABLE,
+        .doc = "40-50, set by Baidu (41 active, 46 in review, ...)"),
+    AKF("phrase_type", "phraseType", AK_TYPE_INTEGER, AK_F_NULLABLE,
+        .doc = "1 synonym, 2 exact, 3 core (matchType 2 only)"),
     /* the wire name is wmatchprefer; wmatchPrefer (the addWord example's spelling) is accepted
      * (shared/seeds/README.md) */
-    AKF("wmatchprefer", "wmatchprefer", AK_TYPE_INTEGER, 0, .aliases = AK_LIST("wmatchPrefer", "wmatch_prefer"),
+    AKF("wmatchprefer", "wmatchprefer", AK_TYPE_INTEGER, AK_F_NULLABLE,
+        .aliases = AK_LIST("wmatchPrefer", "wmatch_prefer"),
         .doc = "0 use the ad group's match-type bid ratio, 1 do not"),
-    AKF("pc_quality", "pcQuality", AK_TYPE_INTEGER, 0, .doc = "PC quality 0-10"),
-    AKF("pc_reliable", "pcReliable", AK_TYPE_INTEGER, 0, .doc = "0 provisional, 1 normal"),
-    AKF("pc_reason", "pcReason", AK_TYPE_INTEGER, 0),
-    AKF("pc_scale", "pcScale", AK_TYPE_ARRAY, 0, .item_type = AK_TYPE_INTEGER, .doc = "PC competition, 10 values"),
-    AKF("mobile_quality", "mobileQuality", AK_TYPE_INTEGER, 0),
-    AKF("mobile_reliable", "mobileReliable", AK_TYPE_INTEGER, 0),
-    AKF("mobile_reason", "mobileReason", AK_TYPE_INTEGER, 0),
-    AKF("mobile_scale", "mobileScale", AK_TYPE_ARRAY, 0, .item_type = AK_TYPE_INTEGER),
-    AKF("tabs", "tabs", AK_TYPE_ARRAY, 0, .item_type = AK_TYPE_INTEGER, .doc = "material tag 0-5 (first counts)"),
-    AKF("left_price_guide", "leftPriceGuide", AK_TYPE_ANY, 0, .doc = "left-side guide price, \"-\" without data"),
-    AKF("left3_price_guide", "left3PriceGuide", AK_TYPE_ANY, 0),
-    AKF("m_price_guide", "mPriceGuide", AK_TYPE_ANY, 0),
+    AKF("pc_quality", "pcQuality", AK_TYPE_INTEGER, AK_F_NULLABLE, .doc = "PC quality 0-10"),
+    AKF("pc_reliable", "pcReliable", AK_TYPE_INTEGER, AK_F_NULLABLE, .doc = "0 provisional, 1 normal"),
+    AKF("pc_reason", "pcReason", AK_TYPE_INTEGER, AK_F_NULLABLE),
+    AKF("pc_scale", "pcScale", AK_TYPE_ARRAY, AK_F_NULLABLE, .item_type = AK_TYPE_INTEGER,
+        .doc = "PC competition, 10 values"),
+    AKF("mobile_quality", "mobileQuality", AK_TYPE_INTEGER, AK_F_NULLABLE),
+    AKF("mobile_reliable", "mobileReliable", AK_TYPE_INTEGER, AK_F_NULLABLE),
+    AKF("mobile_reason", "mobileReason", AK_TYPE_INTEGER, AK_F_NULLABLE),
+    AKF("mobile_scale", "mobileScale", AK_TYPE_ARRAY, AK_F_NULLABLE, .item_type = AK_TYPE_INTEGER),
+    AKF("tabs", "tabs", AK_TYPE_ARRAY, AK_F_NULLABLE, .item_type = AK_TYPE_INTEGER,
+        .doc = "material tag 0-5 (first counts)"),
+    AKF("left_price_guide", "leftPriceGuide", AK_TYPE_ANY, AK_F_NULLABLE,
+        .doc = "left-side guide price, \"-\" without data"),
+    AKF("left3_price_guide", "left3PriceGuide", AK_TYPE_ANY, AK_F_NULLABLE),
+    AKF("m_price_guide", "mPriceGuide", AK_TYPE_ANY, AK_F_NULLABLE),
 };
 
 static const ak_schema keyword = AK_SCHEMA("Keyword", keyword_fields, "A Baidu search ads keyword (KeywordType)");
@@ -211,12 +219,12 @@ static const ak_schema delete_req = AK_SCHEMA("KeywordDeleteRequest", delete_fie
 /* ---- results ---- */
 
 static const ak_field failure_fields[] = {
-    AKF("code", "code", AK_TYPE_INTEGER, 0, .doc = "Baidu error code"),
-    AKF("message", "message", AK_TYPE_STRING, 0),
-    AKF("position", "position", AK_TYPE_ANY, 0, .doc = "where, as Baidu reports it"),
+    AKF("code", "code", AK_TYPE_INTEGER, AK_F_NULLABLE, .doc = "Baidu error code"),
+    AKF("message", "message", AK_TYPE_STRING, AK_F_NULLABLE),
+    AKF("position", "position", AK_TYPE_ANY, AK_F_NULLABLE, .doc = "where, as Baidu reports it"),
     AKF("index", "index", AK_TYPE_INTEGER, 0, .doc = "0-based input index (added by audkit from position)"),
-    AKF("field", "field", AK_TYPE_STRING, 0),
-    AKF("id", "id", AK_TYPE_INTEGER, 0),
+    AKF("field", "field", AK_TYPE_STRING, AK_F_NULLABLE),
+    AKF("id", "id", AK_TYPE_INTEGER, AK_F_NULLABLE),
 };
 
 static const ak_schema failure = AK_SCHEMA("KeywordFailure", failure_fields, "One failed item of a batch");
@@ -318,22 +326,6 @@ static int64_t position_index(const cJSON *pos) {
     return end && *end == ']' && v >= 0 ? (int64_t)v : -1;
 }
 
-/* Classification of a Baidu error code (VENDORS.md): 401/402 auth; 421 QPS limit (retried with
- * backoff); 405 busy, 502, 800 transient (retried); 801/802 IP lockout after bad credentials
- * (auth, never retried: retrying prolongs the lockout); anything else a business error. */
-static void classify(int64_t code, ak_error *err) {
-    err->kind = AK_ERR_API;
-    err->retryable = 0;
-    if (code == 401 || code == 402 || code == 801 || code == 802) {
-        err->kind = AK_ERR_AUTH;
-    } else if (code == 421) {
-        err->kind = AK_ERR_RATE_LIMITED;
-        err->retryable = 1;
-    } else if (code == 405 || code == 502 || code == 800) {
-        err->retryable = 1;
-    }
-}
-
 static void set_request_id(const ak_response *resp, ak_error *err) {
     const char *rid = ak_response_header(resp, "x-bce-request-id");
     if (rid)
@@ -341,16 +333,15 @@ static void set_request_id(const ak_response *resp, ak_error *err) {
 }
 
 /* A BCE gateway error without Baidu's envelope: {"code": "...", "message": "...", "requestId"}. */
-static bool gateway_error(const ak_response *resp, const cJSON *doc, ak_error *err) {
+static bool gateway_error(const ak_client *c, const ak_response *resp, const cJSON *doc, ak_error *err) {
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(doc, "code");
     const cJSON *msg = cJSON_GetObjectItemCaseSensitive(doc, "message");
     if (resp->status < 400 || !cJSON_IsObject(doc) || !cJSON_IsString(code))
         return false;
-    int s = resp->status;
-    ak_error_kind kind = s == 401 || s == 403 ? AK_ERR_AUTH : s == 429 ? AK_ERR_RATE_LIMITED : AK_ERR_API;
-    ak_error_set(err, kind, "%s", cJSON_IsString(msg) && *msg->valuestring ? msg->valuestring : code->valuestring);
-    err->retryable = s == 429 || s == 500 || s == 502 || s == 503 || s == 504;
-    err->http_status = s;
+    /* kind and retry come from the engine's table (error_rules.c) by HTTP status */
+    ak_error_set_vendor(err, c, AK_ERR_API, "%s",
+                        cJSON_IsString(msg) && *msg->valuestring ? msg->valuestring : code->valuestring);
+    err->http_status = resp->status;
     ak_strlcpy(err->vendor_code, code->valuestring, sizeof err->vendor_code);
     const cJSON *rid = cJSON_GetObjectItemCaseSensitive(doc, "requestId");
     if (cJSON_IsString(rid))
@@ -360,7 +351,7 @@ static bool gateway_error(const ak_response *resp, const cJSON *doc, ak_error *e
     return true;
 }
 
-static void api_error(const ak_response *resp, const cJSON *header, int64_t status, ak_error *err) {
+static void api_error(const ak_client *c, const ak_response *resp, const cJSON *header, int64_t status, ak_error *err) {
     const cJSON *failures = cJSON_GetObjectItemCaseSensitive(header, "failures");
     const cJSON *first = cJSON_IsArray(failures) ? failures->child : NULL;
     const cJSON *desc = cJSON_GetObjectItemCaseSensitive(header, "desc");
@@ -368,7 +359,7 @@ static void api_error(const ak_response *resp, const cJSON *header, int64_t stat
     const cJSON *msg = first ? cJSON_GetObjectItemCaseSensitive(first, "message") : NULL;
     const cJSON *pos = first ? cJSON_GetObjectItemCaseSensitive(first, "position") : NULL;
     int nfail = cJSON_IsArray(failures) ? cJSON_GetArraySize(failures) : 0;
-    int64_t icode = 0;
+    int64_t icode = 0, ipos;
     bool has_code = ak_json_int64(code, true, &icode);
     const char *m = cJSON_IsString(msg) && *msg->valuestring     ? msg->valuestring
                     : cJSON_IsString(desc) && *desc->valuestring ? desc->valuestring
@@ -376,26 +367,20 @@ static void api_error(const ak_response *resp, const cJSON *header, int64_t stat
     char where[160] = "";
     if (cJSON_IsString(pos) && *pos->valuestring && !strstr(m, pos->valuestring))
         snprintf(where, sizeof where, " at %s", pos->valuestring);
-    else if (cJSON_IsNumber(pos))
-        snprintf(where, sizeof where, " at position %.0f", pos->valuedouble);
+    else if (ak_json_int64(pos, false, &ipos))
+        snprintf(where, sizeof where, " at position %lld", (long long)ipos);
     char more[64] = "";
     if (nfail > 1)
         snprintf(more, sizeof more, " (and %d more failure%s)", nfail - 1, nfail > 2 ? "s" : "");
-    ak_error_set(err, AK_ERR_API, "%s%s%s", *m ? m : "Baidu search ads error", where, more);
+    /* kind and retry come from the engine's table (error_rules.c) by failure code */
+    ak_error_set_vendor(err, c, AK_ERR_API, "%s%s%s", *m ? m : "Baidu search ads error", where, more);
     if (has_code) {
-        classify(icode, err);
         snprintf(err->vendor_code, sizeof err->vendor_code, "%lld", (long long)icode);
     } else {
-        err->kind = AK_ERR_API;
-        err->retryable = 0;
         if (cJSON_IsString(code))
             ak_strlcpy(err->vendor_code, code->valuestring, sizeof err->vendor_code);
         else
             snprintf(err->vendor_code, sizeof err->vendor_code, "status %lld", (long long)status);
-    }
-    if (icode == 801 || icode == 802) {
-        size_t n = strlen(err->message);
-        snprintf(err->message + n, sizeof err->message - n, " [IP locked after failed logins: not retried]");
     }
     set_request_id(resp, err);
 }
@@ -430,7 +415,7 @@ static int map_response(ak_client *c, const ak_op *op, const ak_response *resp, 
     int64_t status;
     if (!cJSON_IsObject(doc) || !cJSON_IsObject(header) ||
         !ak_json_int64(cJSON_GetObjectItemCaseSensitive(header, "status"), true, &status)) {
-        if (!gateway_error(resp, doc, err)) {
+        if (!gateway_error(c, resp, doc, err)) {
             if (resp->status < 200 || resp->status >= 300)
                 ak_error_from_http(resp, err);
             else
@@ -440,7 +425,7 @@ static int map_response(ak_client *c, const ak_op *op, const ak_response *resp, 
         return AK_FAIL;
     }
     if (status != 0 && status != 1) {
-        api_error(resp, header, status, err);
+        api_error(c, resp, header, status, err);
         cJSON_Delete(doc);
         return AK_FAIL;
     }
@@ -507,6 +492,7 @@ const ak_platform ak_platform_baidu_search = {
     .check_credentials = ak_auth_baidu_check,
     .authorize = ak_auth_baidu,
     .map_response = map_response,
+    .error_rules = ak_error_rules_baidu_search,
     .ops = ops,
     .nops = AK_COUNT(ops),
     .models = models,

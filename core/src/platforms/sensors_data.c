@@ -28,7 +28,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ID(nm, fl, ...) F_INT(nm, (fl) | F_RANGE, RANGE(1, AK_MAX_SAFE_INT), __VA_ARGS__)
+#define ID(nm, fl, ...) F_INT(nm, (fl) | F_RANGE | AK_F_INT64_ID, RANGE(1, INT64_MAXD), __VA_ARGS__)
 #define RELATIONS AK_LIST("and", "or")
 #define TAG_STATUSES AK_LIST("PENDING", "RUNNING", "SUSPEND")
 #define PARTITION_STATUSES AK_LIST("NEW", "COMPUTING", "SUCCEED", "FAILED")
@@ -353,27 +353,13 @@ static const ak_schema *const models[] = {&user_tag,       &rule_content, &rule_
 
 /* ---- envelope ---- */
 
-/* Replaces every occurrence of a configured secret in `s` by "***" (a server may echo the URL). */
-static void scrub(const ak_client *c, char *s) {
-    for (const char *const *k = c->platform->secrets; k && *k; k++) {
-        const char *v = ak_client_credential(c, *k);
-        size_t n = v ? strlen(v) : 0;
-        if (n < 3)
-            continue;
-        for (char *p = strstr(s, v); p; p = strstr(p + 3, v)) {
-            size_t tail = strlen(p + n);
-            memcpy(p, "***", 3);
-            memmove(p + 3, p + n, tail + 1);
-        }
-    }
-}
-
 static const char *str_member(const cJSON *o, const char *name) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
     return cJSON_IsString(v) && *v->valuestring ? v->valuestring : NULL;
 }
 
 static int map_response(ak_client *c, const ak_op *op, const ak_response *resp, cJSON **result, ak_error *err) {
+    (void)op;
     *result = NULL;
     int s = resp->status;
     if (s >= 200 && s < 300) {
@@ -386,7 +372,7 @@ static int map_response(ak_client *c, const ak_op *op, const ak_response *resp, 
         return AK_OK;
     }
     /* any non-2xx is an error; keep what the body says */
-    cJSON *body = resp->body_len ? cJSON_ParseWithLength(resp->body, resp->body_len) : NULL;
+    cJSON *body = resp->body_len ? ak_json_parse(resp->body, resp->body_len) : NULL;
     const char *msg = NULL, *code = NULL;
     char codebuf[64];
     if (cJSON_IsObject(body)) {
@@ -405,32 +391,17 @@ static int map_response(ak_client *c, const ak_op *op, const ak_response *resp, 
             code = codebuf;
         }
     }
+    /* kind and retry come from the engine's table (error_rules.c) by HTTP status */
     ak_error_kind kind = cJSON_IsObject(body) ? AK_ERR_API : AK_ERR_HTTP;
-    int retryable = 0;
-    if (s == 401 || s == 403) {
-        kind = AK_ERR_AUTH;
-    } else if (s == 404) {
-        kind = AK_ERR_NOT_FOUND;
-    } else if (s == 429) {
-        kind = AK_ERR_RATE_LIMITED;
-        retryable = 1;
-    } else if (s >= 500) {
-        /* a 500 may have been processed: retry it only where repeating is safe */
-        retryable = s != 500 || (op->flags & AK_OPF_IDEMPOTENT) != 0;
-    }
     if (msg)
-        ak_error_set(err, kind, "%s", msg);
+        ak_error_set_vendor(err, c, kind, "%s", msg);
     else if (cJSON_IsObject(body))
         ak_error_set(err, kind, "Sensors Data HTTP %d", s);
     else
         ak_error_set(err, kind, "Sensors Data HTTP %d without a JSON body", s);
-    scrub(c, err->message);
-    err->retryable = retryable;
     err->http_status = s;
-    if (code) {
+    if (code)
         ak_strlcpy(err->vendor_code, code, sizeof err->vendor_code);
-        scrub(c, err->vendor_code);
-    }
     const char *rid = ak_response_header(resp, "X-Request-Id");
     if (rid)
         ak_strlcpy(err->request_id, rid, sizeof err->request_id);
@@ -447,6 +418,7 @@ const ak_platform ak_platform_sensors_data = {
     .check_credentials = ak_auth_sensors_data_check,
     .authorize = ak_auth_sensors_data,
     .map_response = map_response,
+    .error_rules = ak_error_rules_sensors_data,
     .ops = ops,
     .nops = AK_COUNT(ops),
     .models = models,

@@ -11,7 +11,8 @@
  * audkit accepts LBS (shared/seeds/README.md). */
 #define AUDIENCE_TYPES AK_LIST("CUSTOMER_FILE", "LOOKALIKE", "USER_ACTION", "KEYWORD", "AD", "COMBINE", "LBS")
 #define PLATFORMS AK_LIST("DMP", "TDC", "TDP")
-#define ID(nm, fl) F_INT(nm, (fl) | F_RANGE, RANGE(1, AK_MAX_SAFE_INT))
+/* ids are int64 (the document's Long): 1..2^63-1, decimal strings accepted and sent as integers */
+#define ID(nm, fl) F_INT(nm, (fl) | F_RANGE | AK_F_INT64_ID, RANGE(1, INT64_MAXD))
 
 static const ak_field add_fields[] = {
     ID("account_id", AK_F_REQUIRED),
@@ -72,8 +73,8 @@ static const ak_field delete_fields[] = {
 };
 
 static const ak_field audience_fields[] = {
-    F_INT("audience_id", 0),
-    F_INT("account_id", 0),
+    F_INT("audience_id", AK_F_INT64_ID),
+    F_INT("account_id", AK_F_INT64_ID),
     F_STR("name", 0),
     F_STR("external_audience_id", 0, .aliases = AK_LIST("outer_audience_id")),
     F_STR("description", 0),
@@ -106,7 +107,7 @@ static const ak_field get_result_fields[] = {
     F_OBJ("page_info", 0, &page_info),
 };
 
-static const ak_field add_result_fields[] = {F_INT("audience_id", 0)};
+static const ak_field add_result_fields[] = {F_INT("audience_id", AK_F_INT64_ID)};
 
 static const ak_schema add_req = AK_SCHEMA_R("CustomAudienceAddRequest", add_fields, add_rules, "");
 static const ak_schema update_req = AK_SCHEMA_R("CustomAudienceUpdateRequest", update_fields, update_rules, "");
@@ -168,7 +169,6 @@ static const ak_schema *const models[] = {
 
 /* Envelope: HTTP 200 with {code, message, message_cn, data}; code != 0 is an error. */
 static int map_response(ak_client *c, const ak_op *op, const ak_response *resp, cJSON **result, ak_error *err) {
-    (void)c;
     (void)op;
     *result = NULL;
     cJSON *body = ak_parse_body(resp, err);
@@ -193,26 +193,15 @@ static int map_response(ak_client *c, const ak_op *op, const ak_response *resp, 
         }
         return AK_OK;
     }
+    /* kind and retry come from the engine's table (error_rules.c) by vendor code */
     const cJSON *msg = cJSON_GetObjectItemCaseSensitive(body, "message");
     const cJSON *msg_cn = cJSON_GetObjectItemCaseSensitive(body, "message_cn");
-    ak_error_kind kind = AK_ERR_API;
-    int retryable = 0;
-    if (icode == 11000 || icode == 11002 || icode == 11004 || icode == 11005 || icode == 12000) {
-        kind = AK_ERR_AUTH;
-    } else if (icode == 11016 || icode == 11017 || icode == 11019) {
-        kind = AK_ERR_RATE_LIMITED; /* per second / per minute / too frequent: back off and retry */
-        retryable = 1;
-    } else if (icode == 11018) {
-        kind = AK_ERR_RATE_LIMITED; /* daily quota: retrying today cannot succeed */
-    } else if (icode >= 30000 && icode <= 30099) {
-        retryable = 1; /* transient system errors */
-    }
     const char *m = cJSON_IsString(msg) && *msg->valuestring ? msg->valuestring : "";
     const char *mc = cJSON_IsString(msg_cn) && *msg_cn->valuestring ? msg_cn->valuestring : "";
-    ak_error_set(err, kind, "%s%s%s%s", m, *m && *mc ? " (" : "", mc, *m && *mc ? ")" : "");
     if (!*m && !*mc)
-        snprintf(err->message, sizeof err->message, "Tencent Ads error %lld", (long long)icode);
-    err->retryable = retryable;
+        ak_error_set(err, AK_ERR_API, "Tencent Ads error %lld", (long long)icode);
+    else
+        ak_error_set_vendor(err, c, AK_ERR_API, "%s%s%s%s", m, *m && *mc ? " (" : "", mc, *m && *mc ? ")" : "");
     snprintf(err->vendor_code, sizeof err->vendor_code, "%lld", (long long)icode);
     const cJSON *trace = cJSON_GetObjectItemCaseSensitive(body, "trace_id");
     if (cJSON_IsString(trace))
@@ -230,6 +219,7 @@ const ak_platform ak_platform_tencent_ads = {
     .check_credentials = ak_auth_tencent_ads_check,
     .authorize = ak_auth_tencent_ads,
     .map_response = map_response,
+    .error_rules = ak_error_rules_tencent_ads,
     .ops = ops,
     .nops = AK_COUNT(ops),
     .models = models,

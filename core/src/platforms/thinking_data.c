@@ -29,7 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ID(nm, wr, fl, ...) AKF(nm, wr, AK_TYPE_INTEGER, (fl) | F_RANGE, RANGE(1, AK_MAX_SAFE_INT), __VA_ARGS__)
+#define ID(nm, wr, fl, ...) AKF(nm, wr, AK_TYPE_INTEGER, (fl) | F_RANGE | AK_F_INT64_ID, RANGE(1, INT64_MAXD), __VA_ARGS__)
 #define CAMEL(nm, wr, ty, fl, ...) AKF(nm, wr, ty, fl, __VA_ARGS__)
 #define RELATIONS AK_LIST("and", "or")
 #define CLUSTER_CATALOGS AK_LIST("catalog_cluster", "catalog_tag")
@@ -429,35 +429,18 @@ static const ak_schema *const models[] = {&cluster,          &cluster_def,  &clu
 
 /* ---- envelope ---- */
 
-/* Replaces every occurrence of a configured secret in `s` by "***" (a server may echo the URL). */
-static void scrub(const ak_client *c, char *s) {
-    const char *v = ak_client_credential(c, "token");
-    size_t n = v ? strlen(v) : 0;
-    if (n < 3)
-        return;
-    for (char *p = strstr(s, v); p; p = strstr(p + 3, v)) {
-        memcpy(p, "***", 3);
-        memmove(p + 3, p + n, strlen(p + n) + 1);
-    }
-}
-
 static int map_response(ak_client *c, const ak_op *op, const ak_response *resp, cJSON **result, ak_error *err) {
+    (void)op;
     *result = NULL;
     int s = resp->status;
     bool ok_status = s >= 200 && s < 300;
-    cJSON *body = resp->body_len ? cJSON_ParseWithLength(resp->body, resp->body_len) : NULL;
+    cJSON *body = resp->body_len ? ak_json_parse(resp->body, resp->body_len) : NULL;
     const cJSON *rc = cJSON_GetObjectItemCaseSensitive(body, "return_code");
     int64_t code = 0;
     bool envelope = cJSON_IsObject(body) && ak_json_int64(rc, true, &code);
     if (!envelope) {
         if (!ok_status) {
             ak_error_from_http(resp, err);
-            if (s == 401 || s == 403)
-                err->kind = AK_ERR_AUTH;
-            else if (s == 404)
-                err->kind = AK_ERR_NOT_FOUND;
-            if (s == 500)
-                err->retryable = (op->flags & AK_OPF_IDEMPOTENT) != 0;
         } else {
             ak_error_set(err, AK_ERR_DECODE, "response is not a ThinkingData envelope (no return_code; %zu bytes)",
                          resp->body_len);
@@ -475,26 +458,12 @@ static int map_response(ak_client *c, const ak_op *op, const ak_response *resp, 
         }
         return AK_OK;
     }
-    /* classified by HTTP status only: the codes for these cases are not published */
-    ak_error_kind kind = AK_ERR_API;
-    int retryable = 0;
-    if (s == 401 || s == 403) {
-        kind = AK_ERR_AUTH;
-    } else if (s == 404) {
-        kind = AK_ERR_NOT_FOUND;
-    } else if (s == 429) {
-        kind = AK_ERR_RATE_LIMITED;
-        retryable = 1;
-    } else if (s >= 500) {
-        retryable = s != 500 || (op->flags & AK_OPF_IDEMPOTENT) != 0;
-    }
+    /* kind and retry come from the engine's table (error_rules.c); the codes are not published */
     const cJSON *msg = cJSON_GetObjectItemCaseSensitive(body, "return_message");
     if (cJSON_IsString(msg) && *msg->valuestring)
-        ak_error_set(err, kind, "%s", msg->valuestring);
+        ak_error_set_vendor(err, c, AK_ERR_API, "%s", msg->valuestring);
     else
-        ak_error_set(err, kind, "ThinkingData error %lld (HTTP %d)", (long long)code, s);
-    scrub(c, err->message);
-    err->retryable = retryable;
+        ak_error_set(err, AK_ERR_API, "ThinkingData error %lld (HTTP %d)", (long long)code, s);
     err->http_status = s;
     snprintf(err->vendor_code, sizeof err->vendor_code, "%lld", (long long)code);
     const char *rid = ak_response_header(resp, "X-Request-Id");
@@ -513,6 +482,7 @@ const ak_platform ak_platform_thinking_data = {
     .check_credentials = ak_auth_thinking_data_check,
     .authorize = ak_auth_thinking_data,
     .map_response = map_response,
+    .error_rules = ak_error_rules_thinking_data,
     .ops = ops,
     .nops = AK_COUNT(ops),
     .models = models,

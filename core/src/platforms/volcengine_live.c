@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ID(nm, wr, fl, doc_) AKF(nm, wr, AK_TYPE_INTEGER, (fl) | F_RANGE, RANGE(1, AK_MAX_SAFE_INT), .doc = doc_)
+#define ID(nm, wr, fl, doc_) AKF(nm, wr, AK_TYPE_INTEGER, (fl) | F_RANGE | AK_F_INT64_ID, RANGE(1, INT64_MAXD), .doc = doc_)
 #define INT(nm, wr, doc_) AKF(nm, wr, AK_TYPE_INTEGER, 0, .doc = doc_)
 #define STR(nm, wr, doc_) AKF(nm, wr, AK_TYPE_STRING, 0, .doc = doc_)
 
@@ -135,46 +135,8 @@ static const ak_schema *const models[] = {
  * Gateway errors come with non-2xx statuses; the seed's own are 400 InvalidParameter.* and 500
  * InternalError (retry). Classification uses the HTTP status and the published code names
  * (Volcengine's common error codes), never CodeN. */
-static bool code_is(const char *code, const char *name) { return strcmp(code, name) == 0; }
-
-static bool auth_code(const char *code) {
-    static const char *const names[] = {"SignatureDoesNotMatch",
-                                        "InvalidAccessKey",
-                                        "InvalidTimestamp",
-                                        "MissingAuthenticationToken",
-                                        "MissingSignature",
-                                        "InvalidCredential",
-                                        "InvalidAuthorization",
-                                        "InvalidSecurityToken",
-                                        "AccessDenied",
-                                        "LackPolicy",
-                                        NULL};
-    for (const char *const *n = names; *n; n++)
-        if (code_is(code, *n))
-            return true;
-    return false;
-}
-
-static void classify(const char *code, int status, ak_error *err) {
-    bool retry_status = status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
-    err->kind = AK_ERR_API;
-    err->retryable = retry_status; /* the vendor's SDK retries 429/500/502/503/504 */
-    if (status == 401 || status == 403 || auth_code(code)) {
-        /* a stale X-Date (InvalidTimestamp) is a signing failure too: retrying with the same clock
-         * cannot succeed, so it is not retried */
-        err->kind = AK_ERR_AUTH;
-        err->retryable = 0;
-    } else if (status == 429 || strncmp(code, "FlowLimitExceeded", 17) == 0) {
-        err->kind = AK_ERR_RATE_LIMITED;
-        err->retryable = 1;
-    } else if (code_is(code, "InternalError") || code_is(code, "ServiceUnavailable") ||
-               code_is(code, "ServiceUnavailableTemp")) {
-        err->retryable = 1; /* seed: "数据搜索服务出现内部错误。请重试。" */
-    }
-}
 
 static int map_response(ak_client *c, const ak_op *op, const ak_response *resp, cJSON **result, ak_error *err) {
-    (void)c;
     (void)op;
     *result = NULL;
     cJSON *body = ak_parse_body(resp, err);
@@ -216,15 +178,15 @@ static int map_response(ak_client *c, const ak_op *op, const ak_response *resp, 
         const char *ms = cJSON_IsString(msg) ? msg->valuestring : "";
         int64_t n = 0;
         bool has_n = ak_json_int64(coden, true, &n);
+        /* kind and retry come from the engine's table (error_rules.c) by Error.Code */
         if (*ms)
-            ak_error_set(err, AK_ERR_API, "%s", ms);
+            ak_error_set_vendor(err, c, AK_ERR_API, "%s", ms);
         else
             ak_error_set(err, AK_ERR_API, "Volcengine error %s", *cs ? cs : "(no code)");
         if (*cs)
             ak_strlcpy(err->vendor_code, cs, sizeof err->vendor_code);
         else if (has_n)
             snprintf(err->vendor_code, sizeof err->vendor_code, "%lld", (long long)n);
-        classify(cs, resp->status, err);
     }
     err->http_status = resp->status;
     if (cJSON_IsString(rid))
@@ -242,6 +204,7 @@ const ak_platform ak_platform_volcengine_live = {
     .check_credentials = ak_auth_volcengine_check,
     .authorize = ak_auth_volcengine_v4,
     .map_response = map_response,
+    .error_rules = ak_error_rules_volcengine_live,
     .ops = ops,
     .nops = AK_COUNT(ops),
     .models = models,

@@ -21,6 +21,8 @@ typedef struct curl_tp {
     const ak_request *req; /* the request being sent (for the interrupt poll) */
     int64_t last_poll_ms;
     bool interrupted;
+    bool too_big;    /* the body passed req->max_response_bytes */
+    size_t body_off; /* read position in req->body (non-idempotent uploads) */
 } curl_tp;
 
 static int64_t mono_ms(void) {
@@ -47,9 +49,28 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
     return 0;
 }
 
+/* The body arrives decompressed here, so the limit bounds memory whatever the encoding. */
 static size_t on_body(char *ptr, size_t size, size_t n, void *ud) {
     curl_tp *t = ud;
+    size_t max = t->req->max_response_bytes;
+    if (max && (size * n > max || t->body.len > max - size * n)) {
+        t->too_big = true;
+        return 0; /* aborts the transfer (CURLE_WRITE_ERROR) */
+    }
     return ak_buf_append(&t->body, ptr, size * n) ? size * n : 0;
+}
+
+/* Upload of a non-idempotent request's body. With no seek callback libcurl cannot rewind it, so
+ * it cannot silently resend the request on a fresh connection after a reused one dropped once
+ * the body was written (it fails with CURLE_SEND_FAIL_REWIND instead): the engine decides. */
+static size_t on_read(char *dst, size_t size, size_t n, void *ud) {
+    curl_tp *t = ud;
+    size_t left = t->req->body_len - t->body_off, want = size * n;
+    size_t k = left < want ? left : want;
+    if (k)
+        memcpy(dst, t->req->body + t->body_off, k);
+    t->body_off += k;
+    return k;
 }
 
 static size_t on_header(char *ptr, size_t size, size_t n, void *ud) {
@@ -129,6 +150,8 @@ static int curl_send(void *ud, const ak_request *req, ak_response *resp, ak_erro
         curl_easy_setopt(e, CURLOPT_CAINFO, t->ca_file);
     t->req = req;
     t->interrupted = false;
+    t->too_big = false;
+    t->body_off = 0;
     t->last_poll_ms = mono_ms();
     if (req->interrupted) {
         curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
@@ -139,7 +162,12 @@ static int curl_send(void *ud, const ak_request *req, ak_response *resp, ak_erro
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     } else {
         curl_easy_setopt(e, CURLOPT_POST, 1L);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+        if (req->idempotent || req->body_len == 0) {
+            curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+        } else {
+            curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+            curl_easy_setopt(e, CURLOPT_READDATA, t);
+        }
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
         if (strcmp(req->method, "POST") != 0)
             curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
@@ -169,9 +197,18 @@ static int curl_send(void *ud, const ak_request *req, ak_response *resp, ak_erro
         const char *what = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
         bool connect =
             rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY;
-        snprintf(t->message, sizeof t->message, "%s%s", connect ? "connect: " : "", what);
+        if (t->too_big)
+            snprintf(t->message, sizeof t->message, "response body exceeds max_response_bytes (%zu bytes)",
+                     req->max_response_bytes);
+        else if (rc == CURLE_SEND_FAIL_REWIND)
+            snprintf(t->message, sizeof t->message,
+                     "the connection closed after the request was sent, before any response; not resent "
+                     "(the server may have processed it)");
+        else
+            snprintf(t->message, sizeof t->message, "%s%s", connect ? "connect: " : "", what);
         resp->error_kind = rc == CURLE_OPERATION_TIMEDOUT ? AK_ERR_TIMEOUT : AK_ERR_TRANSPORT;
         resp->error_message = t->message;
+        resp->not_sent = connect;
         return AK_OK;
     }
     long status = 0;
