@@ -99,15 +99,22 @@ static void test_decode_tolerant(void) {
     const ak_schema *s = ak_schema_find("tencent_ads", "CustomAudience");
     CHECK(s != NULL);
     cJSON *v = J("{\"audience_id\":\"77\",\"outer_audience_id\":\"ext_1\",\"brand_new\":{\"x\":1},"
-                 "\"user_count\":\"99999999999999999999\"}");
+                 "\"user_count\":\"9007199254740993\"}");
     ak_error err = AK_ERROR_INIT;
     CHECK(ak_schema_decode(s, v, &err) == AK_OK);
     CHECK(cJSON_IsNumber(cJSON_GetObjectItem(v, "audience_id")));
     CHECK(cJSON_GetObjectItem(v, "audience_id")->valuedouble == 77);
     CHECK_STR(cJSON_GetObjectItem(v, "external_audience_id")->valuestring, "ext_1");
     CHECK(cJSON_GetObjectItem(v, "brand_new") != NULL);
-    /* beyond 2^53: kept as a string, never rounded */
-    CHECK(cJSON_IsString(cJSON_GetObjectItem(v, "user_count")));
+    /* beyond 2^53: exact digits (a raw node), never rounded */
+    CHECK(cJSON_IsRaw(cJSON_GetObjectItem(v, "user_count")));
+    CHECK_STR(cJSON_GetObjectItem(v, "user_count")->valuestring, "9007199254740993");
+    cJSON_Delete(v);
+    /* beyond int64 in a documented integer field: a decode error (the old code kept the string) */
+    v = J("{\"user_count\":\"99999999999999999999\"}");
+    CHECK(ak_schema_decode(s, v, &err) == AK_FAIL && err.kind == AK_ERR_DECODE);
+    CHECK_STR(err.field, "user_count");
+    ak_error_cleanup(&err);
     cJSON_Delete(v);
 }
 

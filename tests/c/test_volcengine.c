@@ -356,12 +356,11 @@ static void test_decode(void) {
     CHECK(cJSON_IsNull(cJSON_GetObjectItem(res, "FilterUserTrack")));
     CHECK(cJSON_GetObjectItem(res, "Extra") != NULL);
     cJSON_Delete(res);
-    CHECK(drive(c, &env, "{\"user_id\":1}", &res, &err, NULL) == AK_OK); /* Result null: an empty result */
-    CHECK(cJSON_IsObject(res) && res->child == NULL);
-    cJSON_Delete(res);
-    CHECK(drive(c, &env, "{\"user_id\":1}", &res, &err, NULL) == AK_OK); /* no Result at all */
-    CHECK(cJSON_IsObject(res));
-    cJSON_Delete(res);
+    /* a success without the documented Result (null or absent) is a decode error, not {} */
+    CHECK(drive(c, &env, "{\"user_id\":1}", &res, &err, NULL) == AK_FAIL && err.kind == AK_ERR_DECODE);
+    CHECK(res == NULL);
+    CHECK(drive(c, &env, "{\"user_id\":1}", &res, &err, NULL) == AK_FAIL && err.kind == AK_ERR_DECODE);
+    CHECK(res == NULL);
     ak_error_cleanup(&err);
     ak_client_free(c);
 }

@@ -153,9 +153,10 @@ def test_validation_lists_every_violation(tx, treqs):
     assert treqs() == []
 
 
-def test_integers_beyond_2_53_are_refused_not_rounded(tx, treqs, lookalike):
+def test_integers_beyond_int64_are_refused_not_rounded(tx, treqs, lookalike):
+    # ids are int64: 2^53 + 1 is sent exactly (tests/python/test_exact.py), 2^63 is refused
     with pytest.raises(audkit.ValidationError) as ei:
-        add(tx, lookalike, account_id=2**53 + 1)
+        add(tx, lookalike, account_id=2**63)
     assert ei.value.field == "account_id"
     spec = {"lookalike_spec": {"seed_audience_id": 2**63, "expand_user_count": 1000000}}
     with pytest.raises(audkit.ValidationError) as ei:

@@ -18,7 +18,8 @@ extern "C" {
 typedef enum ak_type {
     AK_TYPE_ANY = 0, /* any JSON value, not checked */
     AK_TYPE_STRING,
-    AK_TYPE_INTEGER, /* 64-bit integer; |v| <= 2^53 crosses cJSON exactly, larger is refused */
+    AK_TYPE_INTEGER, /* 64-bit integer, exact: a cJSON number up to 2^53 - 1, a raw digits node
+                        (cJSON_Raw, valuestring "-?[0-9]+") beyond */
     AK_TYPE_NUMBER,  /* floating point */
     AK_TYPE_BOOLEAN,
     AK_TYPE_ENUM,   /* string from `values` */
@@ -51,6 +52,9 @@ typedef enum ak_location {
 #define AK_F_UNIQUE 0x0040u     /* array items must be distinct */
 #define AK_F_ITEM_LEN 0x0080u   /* min_len/max_len apply to each string item of an array */
 #define AK_F_ITEM_RANGE 0x0100u /* min/max apply to each numeric item of an array */
+/* An int64 id (the documents' Long ids): a decimal string is accepted as input and sent as a JSON
+ * integer; every other integer field refuses strings. */
+#define AK_F_INT64_ID 0x0200u
 
 /** Formats checked for strings (ak_field.format). */
 typedef enum ak_format {
@@ -154,14 +158,20 @@ AK_API int ak_schema_validate(const ak_schema *s, const ak_json *value, const ch
                               ak_error *err);
 
 /** Returns an owned deep copy of `value` with snake_case names mapped to wire names, empty
- * objects turned into empty arrays where the schema says array, and numeric strings turned
- * into numbers where it says integer. Unknown keys are kept as given. NULL on OOM. */
+ * objects turned into empty arrays where the schema says array, and decimal strings in
+ * AK_F_INT64_ID fields turned into exact JSON integers (raw digits nodes beyond 2^53 - 1). Unknown keys are kept as given. NULL on OOM. */
 AK_API ak_json *ak_schema_encode(const ak_schema *s, const ak_json *value);
 
-/** Normalises a response tree in place: aliases renamed to the canonical wire name, numeric
- * strings in integer fields converted to numbers (those beyond 2^53 kept as strings), unknown
- * fields kept. Returns AK_OK, or AK_FAIL with kind AK_ERR_DECODE on a shape mismatch that
- * cannot be tolerated (e.g. an object where a list is documented). */
+/** Checks and normalises a response tree in place: aliases renamed to the canonical wire name,
+ * numeric strings in integer fields converted to exact integers (numbers up to 2^53 - 1, raw
+ * digits nodes beyond), unknown fields kept as they are. A documented field of the wrong type
+ * (a string or 1.5 where an integer is documented, an integer beyond int64, null where the field
+ * is not AK_F_NULLABLE, an array nested deeper than documented, ...) fails with kind
+ * AK_ERR_DECODE, err->field = its path under `prefix` (e.g. "data.list[3].audience_id", may be
+ * NULL) and err->rule = what was expected ("expected an integer, got string").
+ * Returns AK_OK or AK_FAIL. `value` is borrowed. */
+AK_API int ak_schema_decode_at(const ak_schema *s, ak_json *value, const char *prefix, ak_error *err);
+/** ak_schema_decode_at with paths relative to `value` (no prefix). */
 AK_API int ak_schema_decode(const ak_schema *s, ak_json *value, ak_error *err);
 
 #ifdef __cplusplus

@@ -295,7 +295,7 @@ out:
 
 /* Wraps the parameters into {"header": {...}, "body": {...}}. */
 static int wrap_body(ak_client *c, ak_baidu_flavour fl, ak_req_build *rb, ak_error *err) {
-    cJSON *params = rb->body && rb->body_len ? cJSON_ParseWithLength(rb->body, rb->body_len) : cJSON_CreateObject();
+    cJSON *params = rb->body && rb->body_len ? ak_json_parse(rb->body, rb->body_len) : cJSON_CreateObject();
     cJSON *env = cJSON_CreateObject();
     cJSON *header = env ? cJSON_AddObjectToObject(env, "header") : NULL;
     if (!params || !header)
@@ -310,7 +310,7 @@ static int wrap_body(ak_client *c, ak_baidu_flavour fl, ak_req_build *rb, ak_err
     if (!cJSON_AddItemToObject(env, "body", params))
         goto nomem;
     params = NULL;
-    char *text = cJSON_PrintUnformatted(env);
+    char *text = ak_json_print(env); /* raw digits (ids beyond 2^53) printed as they are */
     if (!text)
         goto nomem;
     bool had_body = rb->body != NULL;

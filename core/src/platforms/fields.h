@@ -29,5 +29,8 @@
 #define ITEMS(lo, hi) .min_items = (lo), .max_items = (hi)
 
 #define INT32_MAXD 2147483647.0
+/* int64 ids: 1..2^63-1. As a double this is 2^63; range rules compare integers exactly against it
+ * and print it as 9223372036854775807. */
+#define INT64_MAXD 9223372036854775807.0
 
 #endif

@@ -17,7 +17,7 @@
 #include "fields.h"
 #include "tencent_ads.h"
 
-#define ID(nm, fl, ...) F_INT(nm, (fl) | F_RANGE, RANGE(1, AK_MAX_SAFE_INT), __VA_ARGS__)
+#define ID(nm, fl, ...) F_INT(nm, (fl) | F_RANGE | AK_F_INT64_ID, RANGE(1, INT64_MAXD), __VA_ARGS__)
 /* an integer array whose items are 1..2147483647 */
 #define INT32_ARR(nm, fl, ...)                                                                                         \
     F_ARR(nm, (fl) | AK_F_ITEM_RANGE | F_RANGE, AK_TYPE_INTEGER, RANGE(1, INT32_MAXD), __VA_ARGS__)

@@ -1,9 +1,15 @@
-/* decode.c - lenient response normalisation: aliases, ids as strings, unknown fields kept. */
+/* decode.c - response checking and normalisation: documented fields must have their documented
+ * type (else AK_ERR_DECODE naming the path); aliases renamed; ids as strings converted to exact
+ * integers; unknown fields kept as they are. */
 #include "../internal.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
-static void decode_value(const ak_field *f, ak_type t, cJSON *v, int level);
+#define PATH_CAP 512
+
+static int decode_value(const ak_field *f, ak_type t, cJSON *v, int level, const char *path, ak_error *err);
 
 static void rename_key(cJSON *m, const char *wire) {
     size_t n = strlen(wire) + 1;
@@ -17,48 +23,172 @@ static void rename_key(cJSON *m, const char *wire) {
     m->type &= ~cJSON_StringIsConst;
 }
 
-static void decode_object(const ak_schema *s, cJSON *obj) {
-    for (cJSON *m = obj->child; m; m = m->next) {
-        const ak_field *f = ak_schema_lookup(s, m->string);
-        if (!f)
-            continue; /* unknown fields are kept as they are */
-        if (strcmp(m->string, f->wire) != 0 && !cJSON_GetObjectItemCaseSensitive(obj, f->wire))
-            rename_key(m, f->wire);
-        decode_value(f, f->type, m, 0);
+/* What a value is, in the words of a decode error. */
+static const char *json_kind(const cJSON *v) {
+    int64_t i;
+    if (cJSON_IsNull(v))
+        return "null";
+    if (cJSON_IsBool(v))
+        return "boolean";
+    if (cJSON_IsString(v))
+        return "string";
+    if (cJSON_IsArray(v))
+        return "array";
+    if (cJSON_IsObject(v))
+        return "object";
+    if (cJSON_IsRaw(v))
+        return ak_json_int64(v, false, &i) ? "integer" : ak_json_is_digits(v) ? "integer beyond int64" : "raw";
+    if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        return isfinite(d) && d == floor(d) && fabs(d) <= AK_MAX_SAFE_INT ? "integer" : "number";
     }
+    return "invalid value";
 }
 
-static void decode_value(const ak_field *f, ak_type t, cJSON *v, int level) {
-    if (t == AK_TYPE_ARRAY) {
-        if (!cJSON_IsArray(v))
-            return;
-        int depth = f->depth > 1 ? f->depth : 1;
-        for (cJSON *it = v->child; it; it = it->next)
-            decode_value(f, level + 1 < depth ? AK_TYPE_ARRAY : f->item_type, it, level + 1);
-        return;
+static const char *expected_kind(ak_type t) {
+    switch (t) {
+    case AK_TYPE_STRING: return "a string";
+    case AK_TYPE_ENUM: return "a string";
+    case AK_TYPE_INTEGER: return "an integer";
+    case AK_TYPE_NUMBER: return "a number";
+    case AK_TYPE_BOOLEAN: return "a boolean";
+    case AK_TYPE_OBJECT: return "an object";
+    case AK_TYPE_ARRAY: return "an array";
+    case AK_TYPE_ANY: break;
     }
-    if (t == AK_TYPE_OBJECT && f->schema && cJSON_IsObject(v)) {
-        decode_object(f->schema, v);
-        return;
+    return "a value";
+}
+
+static int fail(ak_error *err, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(ak_error *err, const char *path, const char *fmt, ...) {
+    char rule[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(rule, sizeof rule, fmt, ap);
+    va_end(ap);
+    if (err) {
+        ak_error_set(err, AK_ERR_DECODE, "%s: %s", *path ? path : "data", rule);
+        ak_strlcpy(err->field, *path ? path : "data", sizeof err->field);
+        ak_strlcpy(err->rule, rule, sizeof err->rule);
     }
-    if (t == AK_TYPE_INTEGER && cJSON_IsString(v)) {
-        /* ids arrive as strings or numbers; numbers beyond 2^53 stay strings (never rounded) */
+    return AK_FAIL;
+}
+
+static int wrong_type(ak_error *err, const char *path, ak_type t, const cJSON *v) {
+    return fail(err, path, "expected %s, got %s", expected_kind(t), json_kind(v));
+}
+
+static void join_key(char *out, const char *base, const char *name) {
+    if (base && *base)
+        snprintf(out, PATH_CAP, "%s.%s", base, name);
+    else
+        snprintf(out, PATH_CAP, "%s", name);
+}
+
+static int decode_object(const ak_schema *s, cJSON *obj, const char *path, ak_error *err) {
+    char mpath[PATH_CAP];
+    for (cJSON *m = obj->child; m; m = m->next) {
+        const ak_field *f = m->string ? ak_schema_lookup(s, m->string) : NULL;
+        if (!f)
+            continue; /* unknown fields are kept as they are */
+        join_key(mpath, path, f->wire);
+        if (strcmp(m->string, f->wire) != 0 && !cJSON_GetObjectItemCaseSensitive(obj, f->wire))
+            rename_key(m, f->wire);
+        if (decode_value(f, f->type, m, 0, mpath, err) != AK_OK)
+            return AK_FAIL;
+    }
+    return AK_OK;
+}
+
+/* "-?[0-9]+" */
+static bool is_digits(const char *s) {
+    const char *p = s + (*s == '-');
+    return *p && strspn(p, "0123456789") == strlen(p);
+}
+
+/* Turns number node or string node `v` into the exact integer i (a number or raw digits),
+ * keeping its key and place. */
+static int set_integer(cJSON *v, int64_t i, ak_error *err) {
+    char text[32];
+    snprintf(text, sizeof text, "%lld", (long long)i);
+    if (cJSON_IsNumber(v) || (cJSON_IsRaw(v) && strcmp(v->valuestring, text) == 0))
+        return AK_OK;
+    if (!(v->type & cJSON_IsReference))
+        cJSON_free(v->valuestring);
+    v->valuestring = NULL;
+    v->type &= ~0xFF;
+    if ((double)i <= AK_MAX_SAFE_INT && (double)i >= -AK_MAX_SAFE_INT) {
+        v->type |= cJSON_Number;
+        v->valuedouble = (double)i;
+        v->valueint = (i > 2147483647 || i < -2147483647) ? (i > 0 ? 2147483647 : -2147483647) : (int)i;
+        return AK_OK;
+    }
+    size_t n = strlen(text) + 1;
+    v->type |= cJSON_Raw;
+    v->valuedouble = 0;
+    v->valueint = 0;
+    if (!(v->valuestring = cJSON_malloc(n))) {
+        v->type = (v->type & ~0xFF) | cJSON_NULL;
+        ak_error_nomem(err);
+        return AK_FAIL;
+    }
+    memcpy(v->valuestring, text, n);
+    return AK_OK;
+}
+
+static int decode_value(const ak_field *f, ak_type t, cJSON *v, int level, const char *path, ak_error *err) {
+    if (cJSON_IsNull(v)) {
+        if ((f->flags & AK_F_NULLABLE) || t == AK_TYPE_ANY)
+            return AK_OK;
+        return wrong_type(err, path, t, v);
+    }
+    switch (t) {
+    case AK_TYPE_ANY: return AK_OK;
+    case AK_TYPE_STRING:
+    case AK_TYPE_ENUM: return cJSON_IsString(v) ? AK_OK : wrong_type(err, path, t, v);
+    case AK_TYPE_BOOLEAN: return cJSON_IsBool(v) ? AK_OK : wrong_type(err, path, t, v);
+    case AK_TYPE_NUMBER:
+        /* a raw node holds an integer beyond 2^53: a number too, kept exact */
+        return cJSON_IsNumber(v) || ak_json_is_digits(v) ? AK_OK : wrong_type(err, path, t, v);
+    case AK_TYPE_INTEGER: {
+        /* ids arrive as numbers or as decimal strings: both become exact integers */
         int64_t i;
-        if (ak_json_int64(v, true, &i) && (double)i <= AK_MAX_SAFE_INT && (double)i >= -AK_MAX_SAFE_INT) {
-            cJSON_free(v->valuestring);
-            v->valuestring = NULL;
-            v->type = (v->type & ~0xFF) | cJSON_Number;
-            v->valuedouble = (double)i;
-            v->valueint = (i > 2147483647 || i < -2147483647) ? (i > 0 ? 2147483647 : -2147483647) : (int)i;
-        }
+        if (ak_json_int64(v, true, &i))
+            return set_integer(v, i, err);
+        if (ak_json_is_digits(v) || (cJSON_IsString(v) && is_digits(v->valuestring)))
+            return fail(err, path, "integer beyond the int64 range");
+        return wrong_type(err, path, t, v);
     }
+    case AK_TYPE_OBJECT:
+        if (!cJSON_IsObject(v))
+            return wrong_type(err, path, t, v);
+        return f->schema ? decode_object(f->schema, v, path, err) : AK_OK;
+    case AK_TYPE_ARRAY: {
+        if (!cJSON_IsArray(v))
+            return wrong_type(err, path, t, v);
+        int depth = f->depth > 1 ? f->depth : 1;
+        int n = 0;
+        char ipath[PATH_CAP];
+        for (cJSON *it = v->child; it; it = it->next, n++) {
+            snprintf(ipath, sizeof ipath, "%s[%d]", path, n);
+            if (decode_value(f, level + 1 < depth ? AK_TYPE_ARRAY : f->item_type, it, level + 1, ipath, err) != AK_OK)
+                return AK_FAIL;
+        }
+        return AK_OK;
+    }
+    }
+    return AK_OK;
+}
+
+int ak_schema_decode_at(const ak_schema *s, ak_json *value, const char *prefix, ak_error *err) {
+    if (!s || !value)
+        return AK_OK;
+    const char *path = prefix ? prefix : "";
+    if (!cJSON_IsObject(value))
+        return fail(err, path, "expected an object (%s), got %s", s->name, json_kind(value));
+    return decode_object(s, value, path, err);
 }
 
 int ak_schema_decode(const ak_schema *s, ak_json *value, ak_error *err) {
-    (void)err;
-    if (!s || !value)
-        return AK_OK;
-    if (cJSON_IsObject(value))
-        decode_object(s, value);
-    return AK_OK;
+    return ak_schema_decode_at(s, value, NULL, err);
 }

@@ -27,11 +27,12 @@ static cJSON *encode_scalar(const ak_field *f, ak_type t, const cJSON *v) {
     }
     if (t == AK_TYPE_OBJECT && f->schema && cJSON_IsObject(v))
         return ak_schema_encode(f->schema, v);
-    if (t == AK_TYPE_INTEGER && cJSON_IsString(v)) {
-        /* ids may be given as numeric strings (the documents' examples do): send integers */
+    if (t == AK_TYPE_INTEGER && cJSON_IsString(v) && (f->flags & AK_F_INT64_ID)) {
+        /* int64 ids may be given as decimal strings (the documents' examples do; LuaJIT and
+         * JavaScript-minded callers must): send exact JSON integers (raw digits beyond 2^53) */
         int64_t i;
-        if (ak_json_int64(v, true, &i) && (double)i <= AK_MAX_SAFE_INT && (double)i >= -AK_MAX_SAFE_INT)
-            return cJSON_CreateNumber((double)i);
+        if (ak_json_int64(v, true, &i))
+            return ak_json_create_int64(i);
     }
     return cJSON_Duplicate(v, true);
 }

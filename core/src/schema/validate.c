@@ -147,7 +147,15 @@ static void values_text(char *out, size_t cap, const char *const *values) {
     }
 }
 
-static void fmt_num(char *out, size_t cap, double d) { snprintf(out, cap, "%.15g", d); }
+/* A bound as text: integral bounds exactly (never 9.00719925474099e+15), 2^63 as int64's maximum. */
+static void fmt_num(char *out, size_t cap, double d) {
+    if (d >= 9223372036854775807.0)
+        snprintf(out, cap, "9223372036854775807");
+    else if (isfinite(d) && d == floor(d) && fabs(d) < 1e19)
+        snprintf(out, cap, "%.0f", d);
+    else
+        snprintf(out, cap, "%.15g", d);
+}
 
 static int decimals_of(double d) {
     char buf[64];
@@ -177,6 +185,26 @@ static void check_number_rules(vstate *v, const ak_field *f, double d, const cha
         violation(v, path, "must be a multiple of %lld", (long long)f->multiple_of);
     if (f->decimals > 0 && decimals_of(d) > f->decimals)
         violation(v, path, "must have at most %d decimal places", f->decimals);
+}
+
+/* The same rules for an integer, compared exactly (no conversion of the value to double). */
+static void check_int_rules(vstate *v, const ak_field *f, int64_t i, const char *path) {
+    char a[40], b[40];
+    bool lo = (f->flags & AK_F_MIN) && ak_cmp_int64_double(i, f->min) < 0;
+    bool hi = (f->flags & AK_F_MAX) && ak_cmp_int64_double(i, f->max) > 0;
+    if ((f->flags & AK_F_MIN) && (f->flags & AK_F_MAX) && (lo || hi)) {
+        fmt_num(a, sizeof a, f->min);
+        fmt_num(b, sizeof b, f->max);
+        violation(v, path, "must be between %s and %s", a, b);
+    } else if (lo) {
+        fmt_num(a, sizeof a, f->min);
+        violation(v, path, "must be at least %s", a);
+    } else if (hi) {
+        fmt_num(a, sizeof a, f->max);
+        violation(v, path, "must be at most %s", a);
+    }
+    if (f->multiple_of && i % f->multiple_of != 0)
+        violation(v, path, "must be a multiple of %lld", (long long)f->multiple_of);
 }
 
 static void check_scalar(vstate *v, const ak_field *f, ak_type t, const cJSON *val, const char *path) {
@@ -214,9 +242,16 @@ static void check_scalar(vstate *v, const ak_field *f, ak_type t, const cJSON *v
     }
     case AK_TYPE_INTEGER: {
         int64_t i;
+        if (cJSON_IsString(val) && !(f->flags & AK_F_INT64_ID)) {
+            violation(v, path, "must be an integer (only id fields accept a decimal string)");
+            return;
+        }
         if (!ak_json_int64(val, true, &i)) {
-            if (cJSON_IsNumber(val) && fabs(val->valuedouble) > AK_MAX_SAFE_INT)
-                violation(v, path, "integer beyond 2^53 cannot be sent exactly");
+            if (cJSON_IsNumber(val) && isfinite(val->valuedouble) && val->valuedouble == floor(val->valuedouble) &&
+                fabs(val->valuedouble) > AK_MAX_SAFE_INT)
+                violation(v, path, "integer beyond 2^53 cannot be sent exactly (pass it as a decimal string)");
+            else if (ak_json_is_digits(val))
+                violation(v, path, "integer beyond the int64 range");
             else
                 violation(v, path, "must be an integer");
             return;
@@ -228,16 +263,22 @@ static void check_scalar(vstate *v, const ak_field *f, ak_type t, const cJSON *v
                 violation(v, path, "must be one of: %s", vt);
             }
         }
-        check_number_rules(v, f, (double)i, path);
+        check_int_rules(v, f, i, path);
         return;
     }
-    case AK_TYPE_NUMBER:
+    case AK_TYPE_NUMBER: {
+        int64_t i;
+        if (ak_json_int64(val, false, &i)) { /* integers (raw digits too) compare exactly */
+            check_int_rules(v, f, i, path);
+            return;
+        }
         if (!cJSON_IsNumber(val)) {
             violation(v, path, "must be a number");
             return;
         }
         check_number_rules(v, f, val->valuedouble, path);
         return;
+    }
     case AK_TYPE_BOOLEAN:
         if (!cJSON_IsBool(val))
             violation(v, path, "must be a boolean");
@@ -342,9 +383,13 @@ static bool cond_matches(const ak_schema *s, const cJSON *obj, const ak_rule *r)
 }
 
 static bool num_or_date(const cJSON *v, double *out) {
-    int64_t days;
+    int64_t days, i;
     if (cJSON_IsNumber(v)) {
         *out = v->valuedouble;
+        return true;
+    }
+    if (ak_json_int64(v, false, &i)) { /* raw digits */
+        *out = (double)i;
         return true;
     }
     if (cJSON_IsString(v) && ak_parse_date(v->valuestring, &days)) {

@@ -1,4 +1,4 @@
-/* json.c - cJSON helpers: exact integers, dotted paths, query values. */
+/* json.c - cJSON helpers: exact integers (raw digit nodes), exact parsing, dotted paths, query values. */
 #include "../internal.h"
 
 #include <errno.h>
@@ -7,15 +7,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Exact value of a decimal integer literal ("-?[0-9]+"); false for anything else or beyond int64. */
+static bool digits_int64(const char *s, int64_t *out) {
+    if (!s)
+        return false;
+    const char *p = s + (*s == '-');
+    if (*p < '0' || *p > '9')
+        return false;
+    for (const char *q = p; *q; q++)
+        if (*q < '0' || *q > '9')
+            return false;
+    char *end = NULL;
+    errno = 0;
+    long long x = strtoll(s, &end, 10);
+    if (errno || *end)
+        return false;
+    *out = (int64_t)x;
+    return true;
+}
+
 bool ak_json_int64(const cJSON *v, bool allow_string, int64_t *out) {
     if (cJSON_IsNumber(v)) {
-        /* Never read valueint (32-bit, saturating); valuedouble with range checks. */
+        /* Never read valueint (32-bit, saturating); valuedouble with range checks: ak_json_parse
+         * keeps integers beyond 2^53 - 1 as raw digits, so a larger double may be rounded. */
         double d = v->valuedouble;
         if (!isfinite(d) || d != floor(d) || fabs(d) > AK_MAX_SAFE_INT)
             return false;
         *out = (int64_t)d;
         return true;
     }
+    if (cJSON_IsRaw(v))
+        return digits_int64(v->valuestring, out);
     if (allow_string && cJSON_IsString(v) && v->valuestring[0]) {
         const char *s = v->valuestring;
         char *end = NULL;
@@ -27,6 +49,184 @@ bool ak_json_int64(const cJSON *v, bool allow_string, int64_t *out) {
         return true;
     }
     return false;
+}
+
+bool ak_json_is_digits(const cJSON *v) {
+    if (!cJSON_IsRaw(v) || !v->valuestring)
+        return false;
+    const char *p = v->valuestring + (v->valuestring[0] == '-');
+    if (!*p)
+        return false;
+    for (; *p; p++)
+        if (*p < '0' || *p > '9')
+            return false;
+    return true;
+}
+
+cJSON *ak_json_create_int64(int64_t i) {
+    if ((double)i <= AK_MAX_SAFE_INT && (double)i >= -AK_MAX_SAFE_INT)
+        return cJSON_CreateNumber((double)i);
+    char text[32];
+    snprintf(text, sizeof text, "%lld", (long long)i);
+    return cJSON_CreateRaw(text);
+}
+
+int ak_cmp_int64_double(int64_t i, double d) {
+    if (d >= 9223372036854775808.0) /* 2^63: beyond every int64 */
+        return -1;
+    if (d < -9223372036854775808.0)
+        return 1;
+    double fl = floor(d); /* in [-2^63, 2^63): converts exactly */
+    int64_t f = (int64_t)fl;
+    if (i < f)
+        return -1;
+    if (i > f)
+        return 1;
+    return d == fl ? 0 : -1;
+}
+
+/* ---- exact parsing ---- */
+
+/* Length of the JSON number token at p (a JSON-ish superset, as cJSON reads them: "-", digits,
+ * "." digits, exponent); *integral is set when it has no fraction or exponent. */
+static size_t number_token(const char *p, const char *end, bool *integral) {
+    const char *q = p;
+    *integral = true;
+    if (q < end && *q == '-')
+        q++;
+    while (q < end && *q >= '0' && *q <= '9')
+        q++;
+    if (q < end && *q == '.') {
+        *integral = false;
+        q++;
+        while (q < end && *q >= '0' && *q <= '9')
+            q++;
+    }
+    if (q < end && (*q == 'e' || *q == 'E')) {
+        *integral = false;
+        q++;
+        if (q < end && (*q == '+' || *q == '-'))
+            q++;
+        while (q < end && *q >= '0' && *q <= '9')
+            q++;
+    }
+    return (size_t)(q - p);
+}
+
+/* True when the integer literal [p, p+n) has a magnitude of 2^53 or more (a double may round it). */
+static bool big_literal(const char *p, size_t n) {
+    if (n && *p == '-') {
+        p++;
+        n--;
+    }
+    while (n > 1 && *p == '0') {
+        p++;
+        n--;
+    }
+    static const char limit[] = "9007199254740992"; /* 2^53 */
+    if (n != sizeof limit - 1)
+        return n > sizeof limit - 1;
+    return memcmp(p, limit, n) >= 0;
+}
+
+/* Walks the text token by token: the next number token from *pos, or false at the end. */
+static bool next_number(const char **pos, const char *end, const char **tok, size_t *n, bool *integral) {
+    const char *p = *pos;
+    while (p < end) {
+        char ch = *p;
+        if (ch == '"') {
+            for (p++; p < end && *p != '"'; p++)
+                if (*p == '\\' && p + 1 < end)
+                    p++;
+            p++;
+        } else if (ch == '-' || (ch >= '0' && ch <= '9')) {
+            *tok = p;
+            *n = number_token(p, end, integral);
+            if (*n == 0)
+                *n = 1;
+            *pos = p + *n;
+            return true;
+        } else {
+            p++;
+        }
+    }
+    *pos = end;
+    return false;
+}
+
+typedef struct exact_walk {
+    const char *pos, *end;
+    bool failed;
+} exact_walk;
+
+/* Replaces, in document order, each number node whose token is a big integer literal by a raw
+ * node holding the token's digits. */
+static void exact_replace(exact_walk *w, cJSON *parent) {
+    for (cJSON *it = parent->child; it && !w->failed; it = it->next) {
+        if (cJSON_IsArray(it) || cJSON_IsObject(it)) {
+            exact_replace(w, it);
+            continue;
+        }
+        if (!cJSON_IsNumber(it))
+            continue;
+        const char *tok;
+        size_t n;
+        bool integral;
+        if (!next_number(&w->pos, w->end, &tok, &n, &integral)) {
+            w->failed = true; /* cannot happen for text cJSON parsed */
+            return;
+        }
+        if (!integral || !big_literal(tok, n))
+            continue;
+        char *digits = ak_strndup(tok, n);
+        cJSON *raw = digits ? cJSON_CreateRaw(digits) : NULL;
+        free(digits);
+        if (raw && it->string) { /* ReplaceItemViaPointer does not carry the key over */
+            size_t kn = strlen(it->string) + 1;
+            if ((raw->string = cJSON_malloc(kn)) != NULL)
+                memcpy(raw->string, it->string, kn);
+        }
+        if (!raw || (it->string && !raw->string) || !cJSON_ReplaceItemViaPointer(parent, it, raw)) {
+            cJSON_Delete(raw);
+            w->failed = true;
+            return;
+        }
+        it = raw;
+    }
+}
+
+cJSON *ak_json_parse(const char *text, size_t len) {
+    if (!text || !len)
+        return NULL;
+    const char *end = NULL;
+    cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!j)
+        return NULL;
+    if (!end || end < text || end > text + len)
+        end = text + len;
+    /* fast path: no integer literal of 2^53 or more anywhere */
+    const char *pos = text, *tok;
+    size_t n;
+    bool integral, any = false;
+    while (!any && next_number(&pos, end, &tok, &n, &integral))
+        any = integral && big_literal(tok, n);
+    if (!any)
+        return j;
+    if (cJSON_IsNumber(j)) { /* a bare number document */
+        next_number(&(const char *){text}, end, &tok, &n, &integral);
+        char *digits = ak_strndup(tok, n);
+        cJSON *raw = digits ? cJSON_CreateRaw(digits) : NULL;
+        free(digits);
+        cJSON_Delete(j);
+        return raw;
+    }
+    exact_walk w = {text, end, false};
+    exact_replace(&w, j);
+    if (w.failed) {
+        cJSON_Delete(j);
+        return NULL;
+    }
+    return j;
 }
 
 int ak_path_next(const char **p, char *seg, size_t cap) {
@@ -104,6 +304,8 @@ char *ak_json_query_value(const cJSON *v) {
         return ak_strdup(v->valuestring);
     if (cJSON_IsBool(v))
         return ak_strdup(cJSON_IsTrue(v) ? "true" : "false");
+    if (cJSON_IsRaw(v))
+        return ak_strdup(v->valuestring ? v->valuestring : "");
     if (cJSON_IsNumber(v)) {
         int64_t i;
         if (ak_json_int64(v, false, &i))
