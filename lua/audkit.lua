@@ -113,7 +113,10 @@ local SECONDS = {
   connect_timeout = "connect_timeout_ms",
   backoff = "backoff_ms",
   max_backoff = "max_backoff_ms",
+  deadline = "deadline_ms",
 }
+-- per-call options (any operation): override the client's for that call
+local CALL_OPTIONS = { timeout = "timeout_ms", retries = "retries", max_backoff = "max_backoff_ms", deadline = "deadline_ms" }
 local LUA_ONLY = { transport = true, sleep = true }
 
 local function to_ms(v)
@@ -123,14 +126,58 @@ local function to_ms(v)
   return ms
 end
 
-local function run_call(self, opname, params)
+-- True when the op's request schema has a field `name` (a waiter's `timeout` stays a parameter).
+local function request_has(self, op, name)
+  local schemas = self._plat.desc.schemas
+  local s = op.request and schemas and schemas[op.request]
+  for _, f in ipairs(s and s.fields or {}) do
+    if f.name == name or f.wire == name then return true end
+  end
+  return false
+end
+
+-- Splits the per-call options (timeout, retries, max_backoff, deadline; seconds) out of params:
+-- params (a copy without them when any was given), options | nil, err.
+local function split_options(self, op, params)
+  if type(params) ~= "table" then return params, nil end
+  local opts, copy
+  for k, key in pairs(CALL_OPTIONS) do
+    local v = rawget(params, k)
+    if v ~= nil and not request_has(self, op, k) then
+      local val
+      if k == "retries" then
+        if math.type and math.type(v) == "float" and v == math.floor(v) then v = math.floor(v) end
+        if type(v) == "number" and v >= 0 and v <= 20 and v == math.floor(v) then val = v end
+      elseif type(v) == "number" and v == v and v >= 0 and v <= 86400 then
+        val = to_ms(v)
+        if k == "timeout" and val == 0 then val = nil end
+      end
+      if val == nil then
+        local rule = k == "retries" and "must be an integer between 0 and 20"
+          or "must be a number of seconds between 0 and 86400"
+        return nil, nil, new_error("validation", k .. ": " .. rule, { field = k, rule = rule })
+      end
+      opts = opts or {}
+      opts[key] = val
+      if not copy then
+        copy = {}
+        for pk, pv in pairs(params) do copy[pk] = pv end
+        setmetatable(copy, getmetatable(params))
+      end
+      copy[k] = nil
+    end
+  end
+  return copy or params, opts
+end
+
+local function run_call(self, opname, params, opts)
   local c = self._c
   if self._transport then
-    local call, err = c:new_call(opname, params)
+    local call, err = c:new_call(opname, params, opts)
     if not call then return nil, err end
     return loop.run_call(call, self._transport, self._sleep)
   end
-  return c:call(opname, params)
+  return c:call(opname, params, opts)
 end
 
 -- Executes the op row `op` with `params`: result | page | Pager | nil, err
@@ -138,13 +185,16 @@ local function invoke(self, op, params)
   if params ~= nil and type(params) ~= "table" then
     error("audkit: " .. op.name .. " takes a table of parameters", 3)
   end
+  local opts, oerr
+  params, opts, oerr = split_options(self, op, params)
+  if oerr then return nil, oerr end
   -- pager rows and chunked rows (Baidu keywords.get) are lazy iterators
   if op.kind == "pager" or op.kind == "chunked" then
-    local cp, err = self._c:pager(op.name, params)
+    local cp, err = self._c:pager(op.name, params, opts)
     local p = Pager.new(self, cp, err)
     return p, nil, nil, p
   end
-  local res, err = run_call(self, op.name, params)
+  local res, err = run_call(self, op.name, params, opts)
   if res == nil then return nil, err end
   local models = self._models
   model.wrap(models, op.result, res)
@@ -217,7 +267,8 @@ Client.__name = "audkit.Client"
 
 --- Creates a client of platform `key` ("tencent_ads", ...). opts: credentials by name (the core
 -- falls back to AUDKIT_<KEY>_<PARAM> env vars), base_url, timeout / connect_timeout / backoff /
--- max_backoff (seconds), retries, proxy, verify, ca_file, user_agent, validate, and Lua-side
+-- max_backoff / deadline (seconds), retries, max_response_bytes, proxy, verify, ca_file,
+-- user_agent, validate, and Lua-side
 -- transport (function(request) -> response) + sleep (function(ms)) to own the I/O loop.
 -- Returns the client, or nil, err.
 function audkit.new(key, opts)

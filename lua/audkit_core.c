@@ -284,13 +284,9 @@ static cJSON *number_to_json(lua_State *L, int idx, enc *cx) {
     char buf[160];
     if (akc_isinteger(L, idx)) {
         lua_Integer v = lua_tointeger(L, idx);
-        if ((double)v > EXACT_LIMIT || (double)v < -EXACT_LIMIT || v > (lua_Integer)9007199254740992LL ||
-            v < -(lua_Integer)9007199254740992LL) {
-            snprintf(buf, sizeof buf, "integer %lld is beyond +-2^53 and cannot be sent exactly (pass it as a string)",
-                     (long long)v);
-            return enc_fail(cx, "integers must be within +-2^53", buf);
-        }
-        if (cx->raw_ints) {
+        /* Lua 5.4 integers are int64: beyond 2^53 - 1 a double may round, so the exact digits go
+         * into a raw node (the core's exact-integer form) */
+        if (cx->raw_ints || v > (lua_Integer)9007199254740991LL || v < -(lua_Integer)9007199254740991LL) {
             snprintf(buf, sizeof buf, "%lld", (long long)v);
             return cJSON_CreateRaw(buf);
         }
@@ -492,7 +488,19 @@ static void push_json(lua_State *L, const cJSON *j, int depth) {
             lua_rawset(L, -3);
         }
     } else if (cJSON_IsRaw(j) && j->valuestring) {
-        lua_pushstring(L, j->valuestring);
+        /* the core's exact integers beyond 2^53: an integer on Lua 5.3+ (a string beyond int64);
+         * a decimal string on LuaJIT/5.1, whose numbers are doubles (docs/LUA.md) */
+#if LUA_VERSION_NUM >= 503
+        const char *p = j->valuestring + (j->valuestring[0] == '-');
+        char *end = NULL;
+        long long v;
+        errno = 0;
+        v = *p && strspn(p, "0123456789") == strlen(p) ? strtoll(j->valuestring, &end, 10) : 0;
+        if (end != NULL && *end == '\0' && errno == 0)
+            lua_pushinteger(L, (lua_Integer)v);
+        else
+#endif
+            lua_pushstring(L, j->valuestring);
     } else {
         lua_pushnil(L);
     }
@@ -917,15 +925,52 @@ static int client_set_validate(lua_State *L) {
 }
 
 /* client:call(op, params) -> result | nil, err */
+/* Per-call options from an optional table {timeout_ms, retries, max_backoff_ms, deadline_ms} at
+ * `idx` (integers; nil keeps the client's). 0, or -1 with (nil, err) pushed. */
+static int opt_call_options(lua_State *L, int idx, ak_call_options *o) {
+    static const char *const keys[] = {"timeout_ms", "retries", "max_backoff_ms", "deadline_ms"};
+    lua_Integer v[4] = {-1, -1, -1, -1};
+    ak_call_options none = AK_CALL_OPTIONS_INIT;
+    int i;
+    *o = none;
+    if (lua_isnoneornil(L, idx))
+        return 0;
+    luaL_checktype(L, idx, LUA_TTABLE);
+    for (i = 0; i < 4; i++) {
+        lua_getfield(L, idx, keys[i]);
+        if (!lua_isnil(L, -1)) {
+            lua_Number n = lua_tonumber(L, -1);
+            if (lua_type(L, -1) != LUA_TNUMBER || n != n || n < 0 || n > 86400000.0 ||
+                n != (lua_Number)(lua_Integer)n) {
+                lua_pop(L, 1);
+                lua_pushnil(L);
+                push_validation(L, keys[i], "must be an integer between 0 and 86400000", keys[i]);
+                return -1;
+            }
+            v[i] = (lua_Integer)n;
+        }
+        lua_pop(L, 1);
+    }
+    o->timeout_ms = (long)v[0];
+    o->retries = (int)v[1];
+    o->max_backoff_ms = v[2];
+    o->deadline_ms = v[3];
+    return 0;
+}
+
 static int client_call(lua_State *L) {
     ak_client *c = open_client(L, 1);
     const char *op = luaL_checkstring(L, 2);
     ak_json *params = NULL;
     ak_call *call = NULL;
     ak_error err = AK_ERROR_INIT;
+    ak_call_options opt;
+    if (opt_call_options(L, 4, &opt) < 0)
+        return 2;
     if (opt_params(L, 3, &params) < 0)
         return 2;
-    if (ak_call_new(&call, c, op, params, &err) != AK_OK) {
+    if (ak_call_new(&call, c, op, params, &err) != AK_OK || ak_call_set_options(call, &opt, &err) != AK_OK) {
+        ak_call_free(call);
         cJSON_Delete(params);
         return_error(L, &err);
         ak_error_cleanup(&err);
@@ -963,13 +1008,17 @@ static int client_new_call(lua_State *L) {
     ak_json *params = NULL;
     ak_error err = AK_ERROR_INIT;
     lcall *lc;
+    ak_call_options opt;
+    if (opt_call_options(L, 4, &opt) < 0)
+        return 2;
     if (opt_params(L, 3, &params) < 0)
         return 2;
     lc = (lcall *)akc_newuserdata(L, sizeof *lc);
     memset(lc, 0, sizeof *lc);
     akc_setmetatable(L, CALL_MT);
     lc->params = params;
-    if (ak_call_new(&lc->call, c, op, params, &err) != AK_OK) {
+    if (ak_call_new(&lc->call, c, op, params, &err) != AK_OK || ak_call_set_options(lc->call, &opt, &err) != AK_OK) {
+        ak_call_free(lc->call);
         lc->call = NULL;
         return_error(L, &err);
         ak_error_cleanup(&err);
@@ -986,6 +1035,9 @@ static int new_pager(lua_State *L, int resume) {
     ak_error err = AK_ERROR_INIT;
     lpager *lp;
     int rc;
+    ak_call_options opt;
+    if (opt_call_options(L, resume ? 3 : 4, &opt) < 0)
+        return 2;
     if (opt_params(L, resume ? 2 : 3, &params) < 0)
         return 2;
     lp = (lpager *)akc_newuserdata(L, sizeof *lp);
@@ -993,7 +1045,10 @@ static int new_pager(lua_State *L, int resume) {
     akc_setmetatable(L, PAGER_MT);
     lp->params = params;
     rc = resume ? ak_pager_resume(&lp->p, c, params, &err) : ak_pager_new(&lp->p, c, op, params, &err);
+    if (rc == AK_OK && ak_pager_set_options(lp->p, &opt, &err) != AK_OK)
+        rc = AK_FAIL;
     if (rc != AK_OK) {
+        ak_pager_free(lp->p);
         lp->p = NULL;
         return_error(L, &err);
         ak_error_cleanup(&err);
@@ -1239,6 +1294,12 @@ static int pager_state(lua_State *L) {
     return 1;
 }
 
+/* pager:failures() -> every failure a chunked op reported so far (input-relative indexes) */
+static int pager_failures(lua_State *L) {
+    push_json_or_empty(L, ak_pager_failures(open_pager(L)->p));
+    return 1;
+}
+
 static int pager_pages_fetched(lua_State *L) {
     lpager *lp = open_pager(L);
     lua_pushinteger(L, ak_pager_pages_fetched(lp->p));
@@ -1282,6 +1343,7 @@ static const luaL_Reg call_meta[] = {
     {"__gc", call_close}, {"__close", call_close}, {"__tostring", call_tostring}, {NULL, NULL}};
 
 static const luaL_Reg pager_methods[] = {{"next_page", pager_next_page},
+                                         {"failures", pager_failures},
                                          {"step", pager_step},
                                          {"feed", pager_feed},
                                          {"state", pager_state},

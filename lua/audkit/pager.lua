@@ -103,6 +103,14 @@ function methods:state()
   return self._p:state()
 end
 
+-- Chunked operations (Baidu keywords.get): every failure the vendor reported for the chunks
+-- fetched so far, each with `index` relative to the whole input list. Plain iteration never
+-- drops them: read this after (or during) the loop. Kept after close().
+function methods:failures()
+  if self._p and not self._p:closed() then self._failures = self._p:failures() end
+  return self._failures or {}
+end
+
 function methods:pages_fetched()
   if not self._p or self._p:closed() then return 0 end
   return self._p:pages_fetched()
@@ -115,6 +123,7 @@ function methods:closed() return self._p == nil or self._p:closed() end
 -- Frees the core pager (idempotent); `err` stays readable.
 function methods:close()
   self._items = nil
+  if self._p and not self._p:closed() then self._failures = self._p:failures() end
   if self._p then self._p:close() end
 end
 

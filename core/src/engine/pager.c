@@ -236,7 +236,7 @@ static bool collect_failures(ak_pager *p, int64_t chunk_start) {
         int64_t i;
         if (idx && ak_json_int64(idx, false, &i)) {
             cJSON *num = cJSON_CreateNumber((double)(i + chunk_start));
-            if (!num || !cJSON_ReplaceItemViaPointer(f, idx, num)) {
+            if (!num || !cJSON_ReplaceItemInObjectCaseSensitive(f, "index", num)) {
                 cJSON_Delete(num);
                 return false;
             }
