@@ -276,13 +276,13 @@ class Pager(Iterator[T], Generic[T]):
             _log_call(self._client, self._op.name, t0, error=e)
             raise
         _log_call(self._client, self._op.name, t0, page=True)
+        if self._op.kind == "chunked":
+            self._failures = list(self._native.failures)
         if got is None:
             self._done = True
             self._buffer, self._pos = [], 0
             return False
         items, raw = got
-        if self._op.kind == "chunked":
-            self._failures = list(self._native.failures)
         self._page_state = state
         self._page_raw = raw
         self._buffer = items if isinstance(items, list) else []
@@ -572,8 +572,14 @@ class Client:
                     f"{type(self).__name__}() got an unexpected keyword argument {k!r}"
                     f" (credentials: {', '.join(self._credentials) or 'none'})"
                 )
-            if v is not None:
-                config[k] = v if isinstance(v, str) else str(v)
+            if v is None:
+                continue
+            if isinstance(v, (bytes, bytearray)):
+                try:  # a credential read from a file or environment as bytes: its text, not "b'...'"
+                    v = bytes(v).decode("utf-8")
+                except UnicodeDecodeError:
+                    raise _errors._validation(k, "must be text (UTF-8 bytes or str)") from None
+            config[k] = v if isinstance(v, str) else str(v)
         if base_url is not None:
             config["base_url"] = str(base_url)
         if timeout is not None:
@@ -615,7 +621,9 @@ class Client:
 
     # -- lifecycle --------------------------------------------------------------------------
     def close(self) -> None:
-        """Frees the native client (idempotent). Pagers still open keep it until they finish."""
+        """Closes the client (idempotent). Calls on it then raise ``ValueError``, and so does the
+        next page fetch of a pager it created (items already fetched stay readable); the native
+        memory is released once the last of its pagers is closed or collected."""
         native = self.__dict__.get("_native")
         if native is not None:
             native.close()
@@ -642,8 +650,13 @@ class Client:
 
     def resume(self, state: Mapping[str, Any], *, _op: Optional[_Op] = None) -> Pager[Any]:
         """Continues a pager from its ``state`` token."""
+        if not isinstance(state, Mapping):
+            raise _errors._validation("state", "must be a resume token (the dict from pager.state)")
         st = dict(state)
-        skip = int(st.pop("skip", 0) or 0)
+        skip_v = st.pop("skip", 0) or 0
+        if isinstance(skip_v, bool) or not isinstance(skip_v, int) or skip_v < 0:
+            raise _errors._validation("state.skip", "must be a non-negative integer")
+        skip = skip_v
         platform = type(self)._platform
         assert platform is not None
         op = _op

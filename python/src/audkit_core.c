@@ -257,8 +257,13 @@ static cJSON *py_to_json(PyObject *o, pathbuf *path, int depth) {
     if (PyUnicode_Check(o)) {
         Py_ssize_t n;
         const char *s = PyUnicode_AsUTF8AndSize(o, &n);
-        if (!s)
-            return NULL;
+        if (!s) {
+            if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError))
+                return NULL;
+            PyErr_Clear(); /* a lone surrogate: not encodable, so not sendable */
+            return (cJSON *)raise_validation(path->len ? path->s : "value",
+                                             "must be valid Unicode text (no lone surrogates)");
+        }
         if ((size_t)n != strlen(s))
             return (cJSON *)raise_validation(path->s, "must not contain NUL characters");
         return or_nomem(cJSON_CreateString(s));

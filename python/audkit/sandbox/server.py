@@ -30,7 +30,7 @@ import time
 import traceback
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, unquote_plus, urlsplit
+from urllib.parse import parse_qs, quote, unquote_plus, urlsplit
 
 from .faults import DEFAULT_DELAY_MS, FaultQueue, parse_fault
 from .vendors import (COMMON_SECRET_KEYS, VENDOR_KEYS, Context, Request, Response,
@@ -186,7 +186,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *args):
         if self.server.verbose:
-            sys.stderr.write("audkit.sandbox: %s - %s\n" % (self.address_string(), fmt % args))
+            line = redact(fmt % args, self.server.secret_values())
+            sys.stderr.write("audkit.sandbox: %s - %s\n" % (self.address_string(), line))
 
     def _dispatch(self):
         try:
@@ -328,6 +329,22 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(resp, truncate=truncate)
 
 
+# --- secrets in the log ----------------------------------------------------------------
+_SECRET_NAME = re.compile(r"(?i)([?&](?:[a-z_]*token|[a-z_]*secret[a-z_]*|[a-z_]*password|api[-_]?key|signature)=)[^&\s\"]*")
+SECRET_CREDENTIALS = ("access_token", "token", "api_key", "op_password", "tg_password", "secret_key",
+                      "session_token")
+
+
+def redact(line: str, secrets) -> str:
+    """The log line with every secret-looking query value and every configured secret (raw or
+    percent-encoded) replaced by ***: the request log never prints a credential."""
+    line = _SECRET_NAME.sub(r"\1***", line)
+    for v in secrets:
+        if v and len(v) >= 4:
+            line = line.replace(v, "***").replace(quote(v, safe=""), "***")
+    return line
+
+
 # --- server ----------------------------------------------------------------------------
 class SandboxServer(ThreadingHTTPServer):
     daemon_threads = True
@@ -381,6 +398,14 @@ class SandboxServer(ThreadingHTTPServer):
         if flavour == "direct" and hasattr(vendor, "direct_base_path"):
             return f"{self.url}/{key}{vendor.direct_base_path}"
         return f"{self.url}/{key}{vendor.base_path}"
+
+    def secret_values(self) -> list:
+        out = []
+        for creds in self.ctx.credentials.values():
+            for name, value in creds.items():
+                if name in SECRET_CREDENTIALS and isinstance(value, str):
+                    out.append(value)
+        return out
 
     @property
     def credentials(self) -> dict:
