@@ -541,6 +541,10 @@ static void push_request(lua_State *L, const ak_request *r) {
     lua_setfield(L, -2, "connect_timeout_ms");
     lua_pushinteger(L, r->attempt);
     lua_setfield(L, -2, "attempt");
+    lua_pushinteger(L, (lua_Integer)r->max_response_bytes);
+    lua_setfield(L, -2, "max_response_bytes");
+    lua_pushboolean(L, r->idempotent);
+    lua_setfield(L, -2, "idempotent");
     if (r->op) {
         lua_pushstring(L, r->op);
         lua_setfield(L, -2, "op");
@@ -616,6 +620,9 @@ static void read_response(lua_State *L, int idx, ak_response *r) {
         r->error_message = tfield(L, idx, "message", NULL);
         if (r->error_message == NULL)
             r->error_message = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "transport error";
+        lua_getfield(L, idx, "not_sent"); /* true: provably never reached the server */
+        r->not_sent = lua_toboolean(L, -1);
+        lua_pop(L, 1);
     }
     lua_pop(L, 1);
     if (r->error_kind == AK_ERR_NONE) {

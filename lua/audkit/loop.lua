@@ -7,9 +7,13 @@
 -- ngx.sleep yield the request's coroutine, which cannot happen across a C frame).
 --
 -- A transport takes {method, url, headers = {{name, value}, ...}, body, timeout_ms,
--- connect_timeout_ms, attempt, op} and returns {status = 200, headers = {{name, value}, ...}
--- (or {name = value}), body = "..."}; a failure is {error = "transport" | "timeout",
--- message = "..."} or simply `nil, message`. Errors raised by the transport propagate unchanged.
+-- connect_timeout_ms, attempt, op, max_response_bytes, idempotent} and returns {status = 200,
+-- headers = {{name, value}, ...} (or {name = value}), body = "..."}; a failure is
+-- {error = "transport" | "timeout", message = "...", not_sent = true when the request provably
+-- never reached the server (connect refused)} or simply `nil, message`. A transport must never
+-- resend a request by itself when `idempotent` is false, and should stop reading past
+-- `max_response_bytes` (the engine refuses a larger body anyway). Errors raised by the
+-- transport propagate unchanged.
 local core = require "audkit.core"
 
 local M = {}
