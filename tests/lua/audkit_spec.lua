@@ -118,16 +118,24 @@ describe("audkit Lua binding (" .. VM .. ")", function()
       assert.is_nil(s)
     end)
 
-    it("refuses integers beyond +-2^53, naming the field, never rounding", function()
+    it("sends integers beyond 2^53 exactly (Lua 5.4) or refuses them (LuaJIT doubles), never rounding", function()
       local big = (math.tointeger and math.tointeger(2 ^ 60)) or 2 ^ 60
       local s, msg = core.json_encode({ ids = { 1, big } })
-      assert.is_nil(s)
-      assert.matches("ids%[1%]", msg)
-      assert.matches("2%^53", msg)
       local res, err = tx.custom_audiences:add {
         account_id = 1, name = "big", type = "LOOKALIKE",
         audience_spec = { lookalike_spec = { seed_audience_id = big, expand_user_count = 1000000 } },
       }
+      if math.tointeger then -- Lua 5.4 integers are int64: exact on the wire (was refused before issue 7)
+        assert.are.equal('{"ids":[1,1152921504606846976]}', s)
+        assert.are.equal("1152921504606846976",
+          tostring(sb:requests("tencent_ads")[1].body):match('"seed_audience_id":(%d+)'))
+        assert.is_nil(err)
+        assert.is_truthy(res)
+        return
+      end
+      assert.is_nil(s)
+      assert.matches("ids%[1%]", msg)
+      assert.matches("2%^53", msg)
       assert.is_nil(res)
       assert.are.equal("validation", err.kind)
       assert.are.equal("audience_spec.lookalike_spec.seed_audience_id", err.field)

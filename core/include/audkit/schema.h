@@ -159,7 +159,8 @@ AK_API int ak_schema_validate(const ak_schema *s, const ak_json *value, const ch
 
 /** Returns an owned deep copy of `value` with snake_case names mapped to wire names, empty
  * objects turned into empty arrays where the schema says array, and decimal strings in
- * AK_F_INT64_ID fields turned into exact JSON integers (raw digits nodes beyond 2^53 - 1). Unknown keys are kept as given. NULL on OOM. */
+ * AK_F_INT64_ID fields turned into exact JSON integers (raw digits nodes beyond 2^53 - 1). Unknown keys are kept as
+ * given. NULL on OOM. */
 AK_API ak_json *ak_schema_encode(const ak_schema *s, const ak_json *value);
 
 /** Checks and normalises a response tree in place: aliases renamed to the canonical wire name,
