@@ -9,10 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CODE(c, k, r) {0, 0, c, 0, 0, k, r, NULL}
-#define CODES(lo, hi, k, r) {0, 0, NULL, lo, hi, k, r, NULL}
-#define STATUS(lo, hi, k, r) {lo, hi, NULL, 0, 0, k, r, NULL}
-#define END {0, 0, NULL, 0, 0, AK_ERR__COUNT, AK_RETRY_NEVER, NULL}
+#define CODE(c, k, r)                                                                                                  \
+    { 0, 0, c, 0, 0, k, r, NULL }
+#define CODES(lo, hi, k, r)                                                                                            \
+    { 0, 0, NULL, lo, hi, k, r, NULL }
+#define STATUS(lo, hi, k, r)                                                                                           \
+    { lo, hi, NULL, 0, 0, k, r, NULL }
+#define END                                                                                                            \
+    { 0, 0, NULL, 0, 0, AK_ERR__COUNT, AK_RETRY_NEVER, NULL }
 
 /* Tencent Ads (VENDORS.md; developers.e.qq.com error codes): HTTP 200 envelopes with `code`. */
 const ak_error_rule ak_error_rules_tencent_ads[] = {
@@ -28,6 +32,8 @@ const ak_error_rule ak_error_rules_tencent_ads[] = {
     CODE("11018", AK_ERR_RATE_LIMITED, AK_RETRY_NEVER),  /* daily quota: retrying today cannot succeed */
     /* transient system errors: the request may have been processed */
     CODES(30000, 30099, AK_ERR_API, AK_RETRY_IF_IDEMPOTENT),
+    /* No not_found row: no public "audience does not exist" code is known (docs/RELIABILITY.md,
+     * "Not found"); the sandbox's 31002 is a placeholder and stays api. */
     END,
 };
 
@@ -36,7 +42,7 @@ const ak_error_rule ak_error_rules_tencent_ads[] = {
 const ak_error_rule ak_error_rules_sensors_data[] = {
     STATUS(401, 401, AK_ERR_AUTH, AK_RETRY_NEVER),
     STATUS(403, 403, AK_ERR_AUTH, AK_RETRY_NEVER),
-    STATUS(404, 404, AK_ERR_NOT_FOUND, AK_RETRY_NEVER),
+    STATUS(404, 404, AK_ERR_NOT_FOUND, AK_RETRY_NEVER), /* a missing tag (docs/RELIABILITY.md) */
     END,
 };
 
@@ -45,7 +51,7 @@ const ak_error_rule ak_error_rules_sensors_data[] = {
 const ak_error_rule ak_error_rules_thinking_data[] = {
     STATUS(401, 401, AK_ERR_AUTH, AK_RETRY_NEVER),
     STATUS(403, 403, AK_ERR_AUTH, AK_RETRY_NEVER),
-    STATUS(404, 404, AK_ERR_NOT_FOUND, AK_RETRY_NEVER),
+    STATUS(404, 404, AK_ERR_NOT_FOUND, AK_RETRY_NEVER), /* HTTP semantics; its 200 codes stay api */
     END,
 };
 
@@ -60,6 +66,10 @@ const ak_error_rule ak_error_rules_baidu_search[] = {
     CODE("405", AK_ERR_API, AK_RETRY_IF_IDEMPOTENT),   /* system busy */
     CODE("502", AK_ERR_API, AK_RETRY_IF_IDEMPOTENT),
     CODE("800", AK_ERR_API, AK_RETRY_IF_IDEMPOTENT),
+    /* published access error 404 "ApiService not found": a wrong host or URI, not a missing
+     * keyword; pinned here so it never becomes not_found. No public "keyword / ad group does not
+     * exist" code is known (docs/RELIABILITY.md, "Not found"): those answers stay api. */
+    CODE("404", AK_ERR__COUNT, AK_RETRY_NEVER),
     STATUS(401, 401, AK_ERR_AUTH, AK_RETRY_NEVER), /* BCE gateway: bad signature / credentials */
     STATUS(403, 403, AK_ERR_AUTH, AK_RETRY_NEVER),
     END,
@@ -85,6 +95,10 @@ const ak_error_rule ak_error_rules_volcengine_live[] = {
     CODE("InternalError", AK_ERR_API, AK_RETRY_IF_IDEMPOTENT),
     CODE("ServiceUnavailable", AK_ERR_API, AK_RETRY_IF_IDEMPOTENT),
     CODE("ServiceUnavailableTemp", AK_ERR_API, AK_RETRY_IF_IDEMPOTENT),
+    /* the common codes' 404s name a missing service or action, never a missing object; pinned so
+     * they never become not_found (no public "does not exist" code for livesaas: docs/RELIABILITY.md) */
+    CODE("ServiceNotFound", AK_ERR__COUNT, AK_RETRY_NEVER),
+    CODE("InvalidActionOrVersion", AK_ERR__COUNT, AK_RETRY_NEVER),
     END,
 };
 
@@ -97,7 +111,7 @@ const ak_error_rule ak_error_rules_common[] = {
     END,
 };
 
-static bool is_end(const ak_error_rule *r) {
+bool ak_error_rule_is_end(const ak_error_rule *r) {
     return r->kind == AK_ERR__COUNT && !r->code && r->code_hi == 0 && r->status_hi == 0;
 }
 
@@ -125,7 +139,7 @@ static bool rule_matches(const ak_error_rule *r, const ak_error *err) {
 const ak_error_rule *ak_error_rule_find(const ak_platform *p, const ak_error *err) {
     const ak_error_rule *tables[] = {p ? p->error_rules : NULL, ak_error_rules_common};
     for (size_t t = 0; t < 2; t++)
-        for (const ak_error_rule *r = tables[t]; r && !is_end(r); r++)
+        for (const ak_error_rule *r = tables[t]; r && !ak_error_rule_is_end(r); r++)
             if (rule_matches(r, err))
                 return r;
     return NULL;

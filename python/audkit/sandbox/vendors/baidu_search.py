@@ -76,6 +76,8 @@ BAIDU_CODE_INVALID_PARAM = 9101           # placeholder
 BAIDU_CODE_BATCH_LIMIT = 9102             # placeholder
 BAIDU_CODE_KEYWORD_NOT_FOUND = 9103       # placeholder
 BAIDU_CODE_ADGROUP_NOT_FOUND = 9104       # placeholder
+# (9103/9104: Baidu's own "does not exist" codes are not confirmed; the client keeps them
+# ApiErrors, and its published access error 404 means a wrong host/URI: docs/RELIABILITY.md)
 BAIDU_CODE_DUPLICATE_KEYWORD = 9105       # placeholder
 BAIDU_CODE_UNKNOWN_ROUTE = 9106           # placeholder, HTTP 404
 BAIDU_CODE_METHOD_NOT_ALLOWED = 9107      # placeholder, HTTP 405

@@ -43,6 +43,7 @@ TENCENT_CODE_SYSTEM_ERROR = 30000                  # published range 30000-30099
 TENCENT_CODE_INVALID_PARAMETER = 31000             # placeholder: a field-table rule is violated
 TENCENT_CODE_DUPLICATE_NAME = 31001                # placeholder: name already used in the account
 TENCENT_CODE_AUDIENCE_NOT_FOUND = 31002            # placeholder: unknown or deleted audience_id
+# (no public "audience does not exist" code: the client keeps it an ApiError; docs/RELIABILITY.md)
 TENCENT_CODE_UNKNOWN_ROUTE = 31003                 # placeholder, with HTTP 404
 TENCENT_CODE_METHOD_NOT_ALLOWED = 31004            # placeholder, with HTTP 405
 TENCENT_CODE_MALFORMED_BODY = 31005                # placeholder: body not a JSON object (HTTP 200)

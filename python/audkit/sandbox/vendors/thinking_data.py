@@ -51,7 +51,8 @@ THINKING_CODE_OK = 0
 # THINKING_CODE_AUTH = -401            (stubs.py) token missing or wrong, with HTTP 401
 # THINKING_CODE_RATE_LIMIT = -429      (stubs.py) the rate_limit fault, with HTTP 429
 THINKING_CODE_INVALID_PARAMETER = -1001   # HTTP 200: a documented rule violated
-THINKING_CODE_CLUSTER_NOT_FOUND = -1004   # HTTP 200: unknown or deleted cluster
+THINKING_CODE_CLUSTER_NOT_FOUND = -1004   # HTTP 200: unknown or deleted cluster (an ApiError:
+                                          # only HTTP 404 is NotFoundError, docs/RELIABILITY.md)
 THINKING_CODE_DUPLICATE_NAME = -1009      # HTTP 200: clusterName already used in the project
 THINKING_CODE_NOT_REFRESHABLE = -1010     # HTTP 200: refresh of an ID-upload / result cluster
 THINKING_CODE_BAD_REQUEST = -1400         # HTTP 200: body is not JSON / not CSV as required
