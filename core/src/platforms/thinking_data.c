@@ -29,7 +29,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ID(nm, wr, fl, ...) AKF(nm, wr, AK_TYPE_INTEGER, (fl) | F_RANGE | AK_F_INT64_ID, RANGE(1, INT64_MAXD), __VA_ARGS__)
+#define ID(nm, wr, fl, ...)                                                                                            \
+    AKF(nm, wr, AK_TYPE_INTEGER, (fl) | F_RANGE | AK_F_INT64_ID, RANGE(1, INT64_MAXD), __VA_ARGS__)
 #define CAMEL(nm, wr, ty, fl, ...) AKF(nm, wr, ty, fl, __VA_ARGS__)
 #define RELATIONS AK_LIST("and", "or")
 #define CLUSTER_CATALOGS AK_LIST("catalog_cluster", "catalog_tag")

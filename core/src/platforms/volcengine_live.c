@@ -10,7 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ID(nm, wr, fl, doc_) AKF(nm, wr, AK_TYPE_INTEGER, (fl) | F_RANGE | AK_F_INT64_ID, RANGE(1, INT64_MAXD), .doc = doc_)
+#define ID(nm, wr, fl, doc_)                                                                                           \
+    AKF(nm, wr, AK_TYPE_INTEGER, (fl) | F_RANGE | AK_F_INT64_ID, RANGE(1, INT64_MAXD), .doc = doc_)
 #define INT(nm, wr, doc_) AKF(nm, wr, AK_TYPE_INTEGER, 0, .doc = doc_)
 #define STR(nm, wr, doc_) AKF(nm, wr, AK_TYPE_STRING, 0, .doc = doc_)
 
