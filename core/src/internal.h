@@ -95,9 +95,9 @@ void ak_rb_cleanup(ak_req_build *rb);
 /* ---- failure classification (error_rules.c) ---- */
 /* What a failure proves about the request, which decides whether the engine sends it again. */
 typedef enum ak_retry_class {
-    AK_RETRY_NEVER,          /* retrying cannot help (business, auth, daily quota, decode errors) */
-    AK_RETRY_IF_IDEMPOTENT,  /* transient, but the server may have acted: only idempotent ops */
-    AK_RETRY_ALWAYS          /* proven not processed (connect failure, rate-limit rejection) */
+    AK_RETRY_NEVER,         /* retrying cannot help (business, auth, daily quota, decode errors) */
+    AK_RETRY_IF_IDEMPOTENT, /* transient, but the server may have acted: only idempotent ops */
+    AK_RETRY_ALWAYS         /* proven not processed (connect failure, rate-limit rejection) */
 } ak_retry_class;
 
 /* One row of a vendor's table: matches an error by HTTP status range and/or vendor code (exact,
@@ -111,9 +111,10 @@ typedef struct ak_error_rule {
     const char *note; /* appended to the message; NULL none */
 } ak_error_rule;
 
-extern const ak_error_rule ak_error_rules_tencent_ads[], ak_error_rules_sensors_data[],
-    ak_error_rules_thinking_data[], ak_error_rules_baidu_search[], ak_error_rules_volcengine_live[],
-    ak_error_rules_common[];
+extern const ak_error_rule ak_error_rules_tencent_ads[], ak_error_rules_sensors_data[], ak_error_rules_thinking_data[],
+    ak_error_rules_baidu_search[], ak_error_rules_volcengine_live[], ak_error_rules_common[];
+/* True for a table's END row. */
+bool ak_error_rule_is_end(const ak_error_rule *r);
 /* The first row matching err (the platform's table, then the common rows); NULL when none. */
 const ak_error_rule *ak_error_rule_find(const ak_platform *p, const ak_error *err);
 /* Applies the matching row to err (kind, note) and returns its retry class. */

@@ -375,19 +375,19 @@ class TencentAds(Client):
         @property
         def audience_id(self) -> Optional[int]: ...
     class CustomAudiencesResource(Resource):
-        def add(self, __params: Optional[Mapping[str, Any]] = None, *, account_id: Optional[int] = ..., name: Optional[str] = ..., type: Optional[Union[Literal["CUSTOMER_FILE", "LOOKALIKE", "USER_ACTION", "KEYWORD", "AD", "COMBINE", "LBS"], str]] = ..., external_audience_id: Optional[str] = ..., description: Optional[str] = ..., cooperated: Optional[bool] = ..., audience_spec: Optional[Union[TencentAds.AudienceSpec, Mapping[str, Any]]] = ..., platform: Optional[Union[Literal["DMP", "TDC", "TDP"], str]] = ...) -> TencentAds.CustomAudienceAddResult:
+        def add(self, __params: Optional[Mapping[str, Any]] = None, *, account_id: Optional[int] = ..., name: Optional[str] = ..., type: Optional[Union[Literal["CUSTOMER_FILE", "LOOKALIKE", "USER_ACTION", "KEYWORD", "AD", "COMBINE", "LBS"], str]] = ..., external_audience_id: Optional[str] = ..., description: Optional[str] = ..., cooperated: Optional[bool] = ..., audience_spec: Optional[Union[TencentAds.AudienceSpec, Mapping[str, Any]]] = ..., platform: Optional[Union[Literal["DMP", "TDC", "TDP"], str]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> TencentAds.CustomAudienceAddResult:
             """Create a custom audience"""
             ...
-        def update(self, __params: Optional[Mapping[str, Any]] = None, *, account_id: Optional[int] = ..., audience_id: Optional[int] = ..., name: Optional[str] = ..., description: Optional[str] = ..., cooperated: Optional[bool] = ...) -> Optional[Model]:
+        def update(self, __params: Optional[Mapping[str, Any]] = None, *, account_id: Optional[int] = ..., audience_id: Optional[int] = ..., name: Optional[str] = ..., description: Optional[str] = ..., cooperated: Optional[bool] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Optional[Model]:
             """Update name, description or cooperated"""
             ...
-        def get(self, __params: Optional[Mapping[str, Any]] = None, *, account_id: Optional[int] = ..., audience_id: Optional[int] = ..., page: Optional[int] = ..., page_size: Optional[int] = ..., platform: Optional[Union[Literal["DMP", "TDC", "TDP"], str]] = ..., fields: Optional[Sequence[str]] = ...) -> Page[TencentAds.CustomAudience]:
+        def get(self, __params: Optional[Mapping[str, Any]] = None, *, account_id: Optional[int] = ..., audience_id: Optional[int] = ..., page: Optional[int] = ..., page_size: Optional[int] = ..., platform: Optional[Union[Literal["DMP", "TDC", "TDP"], str]] = ..., fields: Optional[Sequence[str]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Page[TencentAds.CustomAudience]:
             """Get one page of custom audiences"""
             ...
-        def list(self, __params: Optional[Mapping[str, Any]] = None, *, account_id: Optional[int] = ..., audience_id: Optional[int] = ..., page_size: Optional[int] = ..., platform: Optional[Union[Literal["DMP", "TDC", "TDP"], str]] = ..., fields: Optional[Sequence[str]] = ..., resume: Optional[Mapping[str, Any]] = ...) -> Pager[TencentAds.CustomAudience]:
+        def list(self, __params: Optional[Mapping[str, Any]] = None, *, account_id: Optional[int] = ..., audience_id: Optional[int] = ..., page_size: Optional[int] = ..., platform: Optional[Union[Literal["DMP", "TDC", "TDP"], str]] = ..., fields: Optional[Sequence[str]] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[TencentAds.CustomAudience]:
             """Iterate over all custom audiences, fetching pages lazily"""
             ...
-        def delete(self, __params: Optional[Mapping[str, Any]] = None, *, account_id: Optional[int] = ..., audience_id: Optional[int] = ...) -> Optional[Model]:
+        def delete(self, __params: Optional[Mapping[str, Any]] = None, *, account_id: Optional[int] = ..., audience_id: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Optional[Model]:
             """Delete a custom audience"""
             ...
     @property
@@ -401,6 +401,8 @@ class TencentAds(Client):
         retries: Optional[int] = ...,
         backoff: Optional[float] = ...,
         max_backoff: Optional[float] = ...,
+        deadline: Optional[float] = ...,
+        max_response_bytes: Optional[int] = ...,
         proxy: Optional[str] = ...,
         verify: Union[bool, str] = ...,
         ca_file: Optional[str] = ...,
@@ -596,22 +598,22 @@ class SensorsData(Client):
         @property
         def items(self) -> Optional[List[SensorsData.UserTagDir]]: ...
     class UserTagsResource(Resource):
-        def get(self, __params: Optional[Mapping[str, Any]] = None, *, id: Optional[int] = ...) -> SensorsData.UserTag:
+        def get(self, __params: Optional[Mapping[str, Any]] = None, *, id: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTag:
             """Get a tag's metadata and rules (获取标签元信息)"""
             ...
-        def list_page(self, __params: Optional[Mapping[str, Any]] = None, *, start: Optional[int] = ..., count: Optional[int] = ..., invisible: Optional[bool] = ...) -> Page[SensorsData.UserTag]:
+        def list_page(self, __params: Optional[Mapping[str, Any]] = None, *, start: Optional[int] = ..., count: Optional[int] = ..., invisible: Optional[bool] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Page[SensorsData.UserTag]:
             """Get one page (start/count) of the tag list (获取标签列表)"""
             ...
-        def list(self, __params: Optional[Mapping[str, Any]] = None, *, count: Optional[int] = ..., invisible: Optional[bool] = ..., resume: Optional[Mapping[str, Any]] = ...) -> Pager[SensorsData.UserTag]:
+        def list(self, __params: Optional[Mapping[str, Any]] = None, *, count: Optional[int] = ..., invisible: Optional[bool] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[SensorsData.UserTag]:
             """Iterate over all tags, fetching pages (start/count) lazily"""
             ...
-        def partitions_page(self, __params: Optional[Mapping[str, Any]] = None, *, id: Optional[int] = ..., from_date: Optional[str] = ..., to_date: Optional[str] = ..., order: Optional[Union[Literal["desc"], str]] = ..., start: Optional[int] = ..., count: Optional[int] = ...) -> Page[SensorsData.SensorsPartition]:
+        def partitions_page(self, __params: Optional[Mapping[str, Any]] = None, *, id: Optional[int] = ..., from_date: Optional[str] = ..., to_date: Optional[str] = ..., order: Optional[Union[Literal["desc"], str]] = ..., start: Optional[int] = ..., count: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Page[SensorsData.SensorsPartition]:
             """Get one page (start/count) of a tag's partitions (获取所有/部分 partition)"""
             ...
-        def partitions(self, __params: Optional[Mapping[str, Any]] = None, *, id: Optional[int] = ..., from_date: Optional[str] = ..., to_date: Optional[str] = ..., order: Optional[Union[Literal["desc"], str]] = ..., count: Optional[int] = ..., resume: Optional[Mapping[str, Any]] = ...) -> Pager[SensorsData.SensorsPartition]:
+        def partitions(self, __params: Optional[Mapping[str, Any]] = None, *, id: Optional[int] = ..., from_date: Optional[str] = ..., to_date: Optional[str] = ..., order: Optional[Union[Literal["desc"], str]] = ..., count: Optional[int] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[SensorsData.SensorsPartition]:
             """Iterate over a tag's partitions, fetching pages (start/count) lazily"""
             ...
-        def dirs(self, __params: Optional[Mapping[str, Any]] = None, *, need_user_tag: Optional[bool] = ..., tag_status: Optional[Union[Literal["PENDING", "RUNNING", "SUSPEND"], str]] = ..., unit: Optional[Union[Literal["DAY"], str]] = ..., source_type: Optional[int] = ..., last_partition_status: Optional[Union[Literal["NEW", "COMPUTING", "SUCCEED", "FAILED"], str]] = ..., is_routine: Optional[int] = ...) -> Optional[Model]:
+        def dirs(self, __params: Optional[Mapping[str, Any]] = None, *, need_user_tag: Optional[bool] = ..., tag_status: Optional[Union[Literal["PENDING", "RUNNING", "SUSPEND"], str]] = ..., unit: Optional[Union[Literal["DAY"], str]] = ..., source_type: Optional[int] = ..., last_partition_status: Optional[Union[Literal["NEW", "COMPUTING", "SUCCEED", "FAILED"], str]] = ..., is_routine: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Optional[Model]:
             """Get the tag directory tree (获取标签完整的目录结构)"""
             ...
     @property
@@ -625,6 +627,8 @@ class SensorsData(Client):
         retries: Optional[int] = ...,
         backoff: Optional[float] = ...,
         max_backoff: Optional[float] = ...,
+        deadline: Optional[float] = ...,
+        max_response_bytes: Optional[int] = ...,
         proxy: Optional[str] = ...,
         verify: Union[bool, str] = ...,
         ca_file: Optional[str] = ...,
@@ -869,31 +873,31 @@ class ThinkingData(Client):
         @property
         def timeout(self) -> Optional[float]: ...
     class ClustersResource(Resource):
-        def add(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_name: Optional[str] = ..., cluster_catalog: Optional[Union[Literal["catalog_cluster", "catalog_tag"], str]] = ..., cluster_type: Optional[Union[Literal["cluster_by_dynamic_condition", "cluster_by_static_condition", "tag_by_dynamic_condition", "tag_by_static_condition"], str]] = ..., sub_condition_tab_type: Optional[Union[Literal["tag_condition_default", "tag_condition_by_firstlast_event", "tag_condition_by_quotation"], str]] = ..., display_name: Optional[str] = ..., qp: Optional[Union[ThinkingData.ClusterDef, Mapping[str, Any]]] = ..., tag_qp: Optional[Union[ThinkingData.TagDef, Mapping[str, Any]]] = ..., remarks: Optional[str] = ...) -> Optional[Model]:
+        def add(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_name: Optional[str] = ..., cluster_catalog: Optional[Union[Literal["catalog_cluster", "catalog_tag"], str]] = ..., cluster_type: Optional[Union[Literal["cluster_by_dynamic_condition", "cluster_by_static_condition", "tag_by_dynamic_condition", "tag_by_static_condition"], str]] = ..., sub_condition_tab_type: Optional[Union[Literal["tag_condition_default", "tag_condition_by_firstlast_event", "tag_condition_by_quotation"], str]] = ..., display_name: Optional[str] = ..., qp: Optional[Union[ThinkingData.ClusterDef, Mapping[str, Any]]] = ..., tag_qp: Optional[Union[ThinkingData.TagDef, Mapping[str, Any]]] = ..., remarks: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Optional[Model]:
             """Add a condition cluster or tag; returns its id (添加条件分群或标签)"""
             ...
-        def list_page(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_catalog: Optional[Union[Literal["catalog_cluster", "catalog_tag"], str]] = ..., cluster_types: Optional[Sequence[str]] = ..., pager_header: Optional[Union[ThinkingData.PagerHeader, Mapping[str, Any]]] = ...) -> Page[ThinkingData.Cluster]:
+        def list_page(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_catalog: Optional[Union[Literal["catalog_cluster", "catalog_tag"], str]] = ..., cluster_types: Optional[Sequence[str]] = ..., pager_header: Optional[Union[ThinkingData.PagerHeader, Mapping[str, Any]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Page[ThinkingData.Cluster]:
             """Get one page of clusters or tags (分群和标签列表查询)"""
             ...
-        def list(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_catalog: Optional[Union[Literal["catalog_cluster", "catalog_tag"], str]] = ..., cluster_types: Optional[Sequence[str]] = ..., pager_header: Optional[Union[ThinkingData.PagerHeader, Mapping[str, Any]]] = ..., resume: Optional[Mapping[str, Any]] = ...) -> Pager[ThinkingData.Cluster]:
+        def list(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_catalog: Optional[Union[Literal["catalog_cluster", "catalog_tag"], str]] = ..., cluster_types: Optional[Sequence[str]] = ..., pager_header: Optional[Union[ThinkingData.PagerHeader, Mapping[str, Any]]] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[ThinkingData.Cluster]:
             """Iterate over all clusters or tags, fetching pages lazily"""
             ...
-        def detail(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ...) -> ThinkingData.Cluster:
+        def detail(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> ThinkingData.Cluster:
             """Get a cluster or tag by cluster_id or cluster_name (分群或标签详情查询)"""
             ...
-        def update(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., cluster_catalog: Optional[Union[Literal["catalog_cluster", "catalog_tag"], str]] = ..., cluster_type: Optional[Union[Literal["cluster_by_dynamic_condition", "cluster_by_static_condition", "tag_by_dynamic_condition", "tag_by_static_condition"], str]] = ..., sub_condition_tab_type: Optional[Union[Literal["tag_condition_default", "tag_condition_by_firstlast_event", "tag_condition_by_quotation"], str]] = ..., display_name: Optional[str] = ..., qp: Optional[Union[ThinkingData.ClusterDef, Mapping[str, Any]]] = ..., tag_qp: Optional[Union[ThinkingData.TagDef, Mapping[str, Any]]] = ..., remarks: Optional[str] = ...) -> Optional[Model]:
+        def update(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., cluster_catalog: Optional[Union[Literal["catalog_cluster", "catalog_tag"], str]] = ..., cluster_type: Optional[Union[Literal["cluster_by_dynamic_condition", "cluster_by_static_condition", "tag_by_dynamic_condition", "tag_by_static_condition"], str]] = ..., sub_condition_tab_type: Optional[Union[Literal["tag_condition_default", "tag_condition_by_firstlast_event", "tag_condition_by_quotation"], str]] = ..., display_name: Optional[str] = ..., qp: Optional[Union[ThinkingData.ClusterDef, Mapping[str, Any]]] = ..., tag_qp: Optional[Union[ThinkingData.TagDef, Mapping[str, Any]]] = ..., remarks: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Optional[Model]:
             """Update a condition cluster's or tag's definition by cluster_id or cluster_name (更新条件分群或标签定义)"""
             ...
-        def delete(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ...) -> Optional[Model]:
+        def delete(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Optional[Model]:
             """Delete a cluster or tag by cluster_id or cluster_name (删除分群或标签)"""
             ...
-        def refresh(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ...) -> Optional[Model]:
+        def refresh(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Optional[Model]:
             """Start refreshing a condition cluster or tag (刷新条件分群或标签)"""
             ...
-        def refresh_progress(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ...) -> ThinkingData.ClusterRefreshProgress:
+        def refresh_progress(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> ThinkingData.ClusterRefreshProgress:
             """Get the refresh progress 0..100 (查询刷新进度)"""
             ...
-        def wait_refreshed(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., timeout: Optional[float] = ...) -> ThinkingData.ClusterRefreshProgress:
+        def wait_refreshed(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> ThinkingData.ClusterRefreshProgress:
             """Poll the refresh progress until it reaches 100 (SLEEP steps between polls), or time out"""
             ...
     @property
@@ -907,6 +911,8 @@ class ThinkingData(Client):
         retries: Optional[int] = ...,
         backoff: Optional[float] = ...,
         max_backoff: Optional[float] = ...,
+        deadline: Optional[float] = ...,
+        max_response_bytes: Optional[int] = ...,
         proxy: Optional[str] = ...,
         verify: Union[bool, str] = ...,
         ca_file: Optional[str] = ...,
@@ -1146,19 +1152,19 @@ class BaiduSearch(Client):
         @property
         def keyword_ids(self) -> Optional[List[int]]: ...
     class KeywordsResource(Resource):
-        def get(self, __params: Optional[Mapping[str, Any]] = None, *, ids: Optional[Sequence[int]] = ..., id_type: Optional[int] = ..., word_fields: Optional[Sequence[str]] = ..., get_temp: Optional[int] = ..., resume: Optional[Mapping[str, Any]] = ...) -> Pager[BaiduSearch.Keyword]:
+        def get(self, __params: Optional[Mapping[str, Any]] = None, *, ids: Optional[Sequence[int]] = ..., id_type: Optional[int] = ..., word_fields: Optional[Sequence[str]] = ..., get_temp: Optional[int] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[BaiduSearch.Keyword]:
             """Keywords by keyword or ad-group ids, any number: lazily, in chunks of 10000 keyword ids or 50 ad-group ids"""
             ...
-        def get_word(self, __params: Optional[Mapping[str, Any]] = None, *, ids: Optional[Sequence[int]] = ..., id_type: Optional[int] = ..., word_fields: Optional[Sequence[str]] = ..., get_temp: Optional[int] = ...) -> BaiduSearch.KeywordGetResult:
+        def get_word(self, __params: Optional[Mapping[str, Any]] = None, *, ids: Optional[Sequence[int]] = ..., id_type: Optional[int] = ..., word_fields: Optional[Sequence[str]] = ..., get_temp: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> BaiduSearch.KeywordGetResult:
             """One getWord request (at most 10000 keyword ids or 50 ad-group ids)"""
             ...
-        def add(self, __params: Optional[Mapping[str, Any]] = None, *, keyword_types: Optional[Sequence[Union[BaiduSearch.KeywordAdd, Mapping[str, Any]]]] = ...) -> BaiduSearch.BatchResult:
+        def add(self, __params: Optional[Mapping[str, Any]] = None, *, keyword_types: Optional[Sequence[Union[BaiduSearch.KeywordAdd, Mapping[str, Any]]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> BaiduSearch.BatchResult:
             """Add keywords (at most 10000); partial failures come back in .failures"""
             ...
-        def update(self, __params: Optional[Mapping[str, Any]] = None, *, keyword_types: Optional[Sequence[Union[BaiduSearch.KeywordUpdate, Mapping[str, Any]]]] = ...) -> BaiduSearch.BatchResult:
+        def update(self, __params: Optional[Mapping[str, Any]] = None, *, keyword_types: Optional[Sequence[Union[BaiduSearch.KeywordUpdate, Mapping[str, Any]]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> BaiduSearch.BatchResult:
             """Update keywords (at most 10000); partial failures come back in .failures"""
             ...
-        def delete(self, __params: Optional[Mapping[str, Any]] = None, *, keyword_ids: Optional[Sequence[int]] = ...) -> BaiduSearch.BatchResult:
+        def delete(self, __params: Optional[Mapping[str, Any]] = None, *, keyword_ids: Optional[Sequence[int]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> BaiduSearch.BatchResult:
             """Delete keywords by id (at most 10000); .succ counts the deleted ones"""
             ...
     @property
@@ -1172,6 +1178,8 @@ class BaiduSearch(Client):
         retries: Optional[int] = ...,
         backoff: Optional[float] = ...,
         max_backoff: Optional[float] = ...,
+        deadline: Optional[float] = ...,
+        max_response_bytes: Optional[int] = ...,
         proxy: Optional[str] = ...,
         verify: Union[bool, str] = ...,
         ca_file: Optional[str] = ...,
@@ -1298,7 +1306,7 @@ class VolcengineLive(Client):
         def interact_data(self) -> Optional[VolcengineLive.InteractData]: ...
         @property
         def pay_data(self) -> Optional[VolcengineLive.PayData]: ...
-    def get_account_user_track_data(self, __params: Optional[Mapping[str, Any]] = None, *, user_id: Optional[int] = ..., external_id: Optional[str] = ..., watch_type: Optional[str] = ..., activity_id: Optional[int] = ..., select_tags: Optional[Sequence[Union[VolcengineLive.SelectTag, Mapping[str, Any]]]] = ...) -> VolcengineLive.GetAccountUserTrackDataResult:
+    def get_account_user_track_data(self, __params: Optional[Mapping[str, Any]] = None, *, user_id: Optional[int] = ..., external_id: Optional[str] = ..., watch_type: Optional[str] = ..., activity_id: Optional[int] = ..., select_tags: Optional[Sequence[Union[VolcengineLive.SelectTag, Mapping[str, Any]]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> VolcengineLive.GetAccountUserTrackDataResult:
         """Get a viewer's profile: viewing footprints, accumulated viewing, interaction and payment data"""
         ...
     def __init__(
@@ -1310,6 +1318,8 @@ class VolcengineLive(Client):
         retries: Optional[int] = ...,
         backoff: Optional[float] = ...,
         max_backoff: Optional[float] = ...,
+        deadline: Optional[float] = ...,
+        max_response_bytes: Optional[int] = ...,
         proxy: Optional[str] = ...,
         verify: Union[bool, str] = ...,
         ca_file: Optional[str] = ...,

@@ -1,6 +1,5 @@
 """The real clients against a misbehaving raw-socket server (tests/faults/server.py): the behaviour
-issue 7 asks for. Tests of defects not fixed yet are ``xfail(strict=True)`` with the issue item in
-the reason: they turn red (XPASS) when the fix lands, and the fixer removes the mark.
+issue 7 asks for, one test per defect (each failed before its fix).
 
 Calls that may hang or balloon the heap before their fix (Retry-After: 3600, huge and endless
 bodies, gzip bombs) run in a fresh process (tests/faults/call_once.py) under a timeout; the others
@@ -26,10 +25,6 @@ from faults_fixtures import run_isolated  # noqa: E402  (tests/faults, on sys.pa
 HERE = os.path.dirname(os.path.abspath(__file__))
 FAULTS_DIR = os.path.abspath(os.path.join(HERE, "..", "faults"))
 MiB = 1 << 20
-
-
-def xfail(item: int, what: str):
-    return pytest.mark.xfail(strict=True, reason=f"issue 7 item {item}: {what} - not fixed yet")
 
 
 # --- clients and canned answers --------------------------------------------------------------
@@ -88,7 +83,6 @@ def has_class(report, name):
 
 
 @pytest.mark.parametrize("retries", [0, 3])
-@xfail(1, "libcurl resends a non-idempotent POST on a dead keep-alive connection")
 def test_keepalive_drop_does_not_resend_a_create(faults, retries):
     faults.script([{"body_json": OK_GET}, {"close_after_read": True}, {"body_json": OK_ADD}])
     with tencent(faults, retries=retries) as tx:
@@ -120,9 +114,9 @@ NON_IDEMPOTENT = [
 
 @pytest.mark.parametrize("status", [
     500,
-    pytest.param(502, marks=xfail(2, "502 on a create is retried")),
-    pytest.param(503, marks=xfail(2, "503 on a create is retried")),
-    pytest.param(504, marks=xfail(2, "504 on a create is retried")),
+    502,
+    503,
+    504,
 ])
 @pytest.mark.parametrize("cls_name,creds,op,params,path", NON_IDEMPOTENT, ids=[c[0] for c in NON_IDEMPOTENT])
 def test_5xx_on_a_create_reaches_the_server_once(faults, cls_name, creds, op, params, path, status):
@@ -147,7 +141,6 @@ def test_5xx_on_an_idempotent_get_is_retried(faults, status):
 # --- (5) hangs: Retry-After capped by max_backoff, deadline=, Ctrl-C, timeout ------------------
 
 
-@xfail(5, "Retry-After is honoured beyond max_backoff")
 def test_retry_after_is_capped_by_max_backoff(faults):
     faults.script([{"status": 503, "retry_after": "3600"}, {"body_json": OK_GET}])
     r = run_isolated(spec("TencentAds", dict(access_token=TOKEN), faults, "custom_audiences.get", GET,
@@ -178,7 +171,6 @@ DEADLINE_CASES = [
 
 
 @pytest.mark.parametrize("action,client_kw,deadline_client,deadline_call", DEADLINE_CASES)
-@xfail(5, "no deadline= option")
 def test_deadline_bounds_the_whole_call(faults, action, client_kw, deadline_client, deadline_call):
     faults.script([action])
     kw = dict(client_kw, **(deadline_client or {}))
@@ -188,7 +180,6 @@ def test_deadline_bounds_the_whole_call(faults, action, client_kw, deadline_clie
     assert r["elapsed"] < 4, f"took {r['elapsed']:.1f} s"
 
 
-@xfail(5, "Ctrl-C is not delivered during a backoff / Retry-After sleep")
 def test_ctrl_c_interrupts_a_retry_after_sleep_within_half_a_second(faults):
     faults.script([{"status": 503, "retry_after": "5"}, {"body_json": OK_GET}])
     s = spec("TencentAds", dict(access_token=TOKEN), faults, "custom_audiences.get", GET, retries=1, max_backoff=30)
@@ -242,7 +233,6 @@ SIZE_CASES = [
 
 
 @pytest.mark.parametrize("action,limit", SIZE_CASES)
-@xfail(6, "no max_response_bytes limit")
 def test_response_size_is_bounded(faults, action, limit):
     faults.script([action])
     kw = dict(retries=0, timeout=5)
@@ -305,7 +295,6 @@ ECHO_CASES = [
     ("thinking_data", "ThinkingData", THINKING, "clusters.detail", dict(project_id=102, cluster_id=5),
      "thinking_data", [THINKING["token"]]),
 ]
-LEAKS_TODAY = {"tencent_ads", "baidu_cloud", "baidu_direct", "volcengine_live"}
 # message[1024]: a secret starting here is cut by the truncation, leaving an 8-char prefix
 ALIGN_AT = 1023 - 8
 
@@ -319,13 +308,7 @@ def _echo_params():
     out = []
     for case in ECHO_CASES:
         for aligned in (False, True):
-            marks = []
-            if case[0] in LEAKS_TODAY:
-                marks = [xfail(7, f"{case[0]} echoes credentials into errors")]
-            elif aligned:
-                marks = [xfail(7, f"{case[0]} scrubs after truncating: a prefix survives")]
-            out.append(pytest.param(*case[1:], aligned, id=case[0] + ("-truncated" if aligned else ""),
-                                    marks=marks))
+            out.append(pytest.param(*case[1:], aligned, id=case[0] + ("-truncated" if aligned else "")))
     return out
 
 
@@ -374,11 +357,10 @@ INJECTION_IDS = ["tencent-access_token", "tencent-user_agent-crlf", "tencent-use
                  "sensors-project-api_key", "sensors-project-token", "thinking-token", "baidu-op_username",
                  "baidu-tg_username", "baidu-bce_user", "baidu-user_name", "baidu-direct-access_token",
                  "volcengine-session_token", "baidu-user_agent"]
-REFUSED_TODAY = {"volcengine-session_token"}
 
 
 @pytest.mark.parametrize("cls_name,creds,opts,op,params", [
-    pytest.param(*c, id=i, marks=[] if i in REFUSED_TODAY else [xfail(8, "CR/LF reaches the wire")])
+    pytest.param(*c, id=i)
     for c, i in zip(INJECTION_CASES, INJECTION_IDS)])
 def test_crlf_is_refused_before_sending(faults, cls_name, creds, opts, op, params):
     faults.script([{"status": 200, "body_json": {}}])
@@ -397,7 +379,6 @@ def test_crlf_is_refused_before_sending(faults, cls_name, creds, opts, op, param
     pytest.param("9223372036854775807", id="2^63-1"),
     pytest.param("-9007199254740993", id="-(2^53+1)"),
 ])
-@xfail(3, "ids above 2^53 are rounded")
 def test_big_integer_ids_are_exact(faults, value):
     faults.script([{"body": '{"code":0,"data":{"audience_id":%s}}' % value}])
     with tencent(faults, retries=0) as tx:
@@ -420,7 +401,6 @@ def test_integer_at_2_53_is_exact(faults):
     pytest.param('{"code":0}', id="no-data"),
     pytest.param('{"code":0,"data":{"audience_id":1e400}}', id="overflow"),
 ])
-@xfail(4, "a documented response field with the wrong type passes as data")
 def test_wrong_types_in_documented_fields_are_decode_errors(faults, body):
     faults.script([{"body": body}])
     with tencent(faults, retries=0) as tx:

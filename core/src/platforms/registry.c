@@ -283,6 +283,39 @@ static cJSON *describe_op(jb *b, const ak_platform *plat, const ak_op *row) {
     return o;
 }
 
+static const char *retry_class_name(ak_retry_class r) {
+    return r == AK_RETRY_ALWAYS ? "always" : r == AK_RETRY_IF_IDEMPOTENT ? "if_idempotent" : "never";
+}
+
+/* One vendor's failure table (error_rules.c), in match order. */
+static cJSON *describe_error_rules(jb *b, const ak_error_rule *rules) {
+    cJSON *a = cJSON_CreateArray();
+    for (const ak_error_rule *r = rules; a && r && !ak_error_rule_is_end(r); r++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON *status = cJSON_CreateArray();
+        if (r->status_hi) {
+            jb_push(b, status, cJSON_CreateNumber(r->status_lo));
+            jb_push(b, status, cJSON_CreateNumber(r->status_hi));
+        }
+        jb_put(b, o, "http_status", r->status_hi ? status : (cJSON_Delete(status), cJSON_CreateNull()));
+        cJSON *codes = cJSON_CreateArray();
+        if (!r->code && r->code_hi) {
+            jb_push(b, codes, cJSON_CreateNumber((double)r->code_lo));
+            jb_push(b, codes, cJSON_CreateNumber((double)r->code_hi));
+        }
+        jb_put(b, o, "code", str_or_null(r->code));
+        jb_put(b, o, "code_range", !r->code && r->code_hi ? codes : (cJSON_Delete(codes), cJSON_CreateNull()));
+        jb_put(b, o, "kind",
+               r->kind == AK_ERR__COUNT ? cJSON_CreateNull() : cJSON_CreateString(ak_error_kind_name(r->kind)));
+        jb_put(b, o, "retry", cJSON_CreateString(retry_class_name(r->retry)));
+        jb_put(b, o, "note", str_or_null(r->note));
+        jb_push(b, a, o);
+    }
+    if (!a)
+        b->oom = true;
+    return a;
+}
+
 ak_json *ak_describe(void) {
     jb bld = {false}, *b = &bld;
     cJSON *root = cJSON_CreateObject();
@@ -291,6 +324,7 @@ ak_json *ak_describe(void) {
     jb_put(b, root, "version", cJSON_CreateString(AK_VERSION_STRING));
     jb_put(b, root, "error_kinds", kinds);
     jb_put(b, root, "platforms", plats);
+    jb_put(b, root, "common_error_rules", describe_error_rules(b, ak_error_rules_common));
     for (int k = 0; k < AK_ERR__COUNT && !b->oom; k++) {
         cJSON *o = cJSON_CreateObject();
         jb_put(b, o, "name", cJSON_CreateString(ak_error_kind_name((ak_error_kind)k)));
@@ -311,6 +345,7 @@ ak_json *ak_describe(void) {
         jb_put(b, po, "default_base_url", str_or_null(p->default_base_url));
         jb_put(b, po, "credentials", str_list(b, p->credentials));
         jb_put(b, po, "secrets", str_list(b, p->secrets));
+        jb_put(b, po, "error_rules", describe_error_rules(b, p->error_rules));
         for (const ak_op *op = ak_op_next(p, NULL); op; op = ak_op_next(p, op)) {
             jb_push(b, ops, describe_op(b, p, op));
             add_schema_rec(b, schemas, op->request);
