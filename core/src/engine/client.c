@@ -36,22 +36,11 @@ static int default_random(void *ud, unsigned char *buf, size_t len) {
     return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
 }
 
-static const char *const options[] = {"base_url",
-                                      "timeout_ms",
-                                      "connect_timeout_ms",
-                                      "retries",
-                                      "backoff_ms",
-                                      "max_backoff_ms",
-                                      "deadline_ms",
-                                      "max_response_bytes",
-                                      "proxy",
-                                      "verify",
-                                      "ca_file",
-                                      "user_agent",
-                                      "validate",
-                                      NULL};
+static const char *const options[] = {"base_url",       "timeout_ms",  "connect_timeout_ms", "retries", "backoff_ms",
+                                      "max_backoff_ms", "deadline_ms", "max_response_bytes", "proxy",   "verify",
+                                      "ca_file",        "user_agent",  "validate",           NULL};
 
-/* Values that travel in a request line or header must not carry CR, LF or NUL: one would end the
+/* Values that travel in a request line or header must not carry CR or LF: one would end the
  * header and start another (header injection). */
 static void check_header_safe(const char *name, const char *v, ak_error *err) {
     for (const char *q = v; q && *q; q++)
