@@ -170,6 +170,34 @@ local function split_options(self, op, params)
   return copy or params, opts
 end
 
+-- A failed batch operation (Baidu keywords.add/update/delete: a result with items and failures,
+-- one list-of-objects parameter) never loses the caller's items: err.batch_result lists every
+-- input item with state "not_applied" (provably no effect) or "unknown" (may have been applied).
+local function attach_batch_result(self, op, params, err)
+  if type(err) ~= "table" or type(params) ~= "table" then return end
+  local schemas = self._plat.desc.schemas
+  local res, req = schemas[op.result or ""], schemas[op.request or ""]
+  if not res or not req then return end
+  local has = {}
+  for _, f in ipairs(res.fields or {}) do has[f.name] = true end
+  if not (has.items and has.failures) then return end
+  local list
+  for _, f in ipairs(req.fields or {}) do
+    if f.type == "array" and f.item_type == "object" then
+      if list then return end
+      list = f
+    end
+  end
+  local items = list and (params[list.name] or params[list.wire])
+  if type(items) ~= "table" then return end
+  local state = err.maybe_applied and "unknown" or "not_applied"
+  local failures = {}
+  for i = 1, #items do
+    failures[i] = { index = i - 1, state = state, code = err.code or err.kind, message = err.message }
+  end
+  err.batch_result = { items = {}, failures = failures }
+end
+
 local function run_call(self, opname, params, opts)
   local c = self._c
   if self._transport then
@@ -195,7 +223,10 @@ local function invoke(self, op, params)
     return p, nil, nil, p
   end
   local res, err = run_call(self, op.name, params, opts)
-  if res == nil then return nil, err end
+  if res == nil then
+    attach_batch_result(self, op, params, err)
+    return nil, err
+  end
   local models = self._models
   model.wrap(models, op.result, res)
   local pg = nn(op.pager)

@@ -126,6 +126,8 @@ static void push_error(lua_State *L, const ak_error *e) {
     set_str(L, "rule", e->rule);
     lua_pushboolean(L, e->retryable != 0);
     lua_setfield(L, -2, "retryable");
+    lua_pushboolean(L, e->maybe_applied != 0);
+    lua_setfield(L, -2, "maybe_applied");
     lua_createtable(L, (int)e->nviolations, 0);
     for (i = 0; i < e->nviolations && e->violations != NULL; i++) {
         lua_createtable(L, 0, 2);

@@ -434,6 +434,35 @@ def _op_doc(op: _Op) -> str:
 _CALL_OPTIONS = ("timeout", "retries", "max_backoff", "deadline")
 
 
+def _batch_field(op: _Op) -> Optional[str]:
+    """The list parameter of a batch operation (one whose result has ``items`` and ``failures``,
+    e.g. Baidu ``keywords.add``), or None."""
+    res = op.result_schema()
+    if res is None or res.field("items") is None or res.field("failures") is None or op.request is None:
+        return None
+    arrays = [f.name for f in op.request.fields if f.type == "array" and f.item_type == "object"]
+    return arrays[0] if len(arrays) == 1 else None
+
+
+def _attach_batch_result(op: _Op, params: Mapping[str, Any], err: "_errors.Error") -> None:
+    """A failed batch never loses the caller's items: the error carries a BatchResult listing
+    every input item as ``not_applied`` (the request provably had no effect) or ``unknown``
+    (it may have been applied: check before sending again)."""
+    name = _batch_field(op)
+    if name is None:
+        return
+    items = params.get(name)
+    if not isinstance(items, (list, tuple)):
+        return
+    state = "unknown" if err.maybe_applied else "not_applied"
+    failures = [{"index": i, "state": state, "code": err.vendor_code or err.kind, "message": err.message}
+                for i in range(len(items))]
+    try:
+        err.batch_result = op.shape({"items": [], "failures": failures})
+    except Exception:  # pragma: no cover - shaping a synthetic result cannot fail in practice
+        err.batch_result = {"items": [], "failures": failures}
+
+
 def _call_options(op: _Op, kwargs: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     """Pops the per-call options (``timeout=``, ``retries=``, ``max_backoff=``, ``deadline=``) from
     ``kwargs``; a name that is also a parameter of the operation (a waiter's ``timeout``) stays a
@@ -481,6 +510,8 @@ def _make_method(op: _Op) -> Any:
                 raw = client._native.call(op.name, params, options)
             except BaseException as e:
                 _log_call(client, op.name, t0, error=e)
+                if isinstance(e, _errors.Error):
+                    _attach_batch_result(op, params, e)
                 raise
             _log_call(client, op.name, t0)
             return op.shape(raw)

@@ -50,7 +50,11 @@ class Error(Exception):
     Attributes common to all errors: ``kind`` (the core's error kind name), ``retryable``
     (whether retrying the same operation later may succeed), ``http_status`` (0 when no HTTP
     response was received), ``vendor_code``, ``message``, ``request_id`` (empty strings
-    when unknown).
+    when unknown), ``maybe_applied`` (False when the request provably had no effect: never
+    sent, or refused before processing; True after a timeout, a lost connection, a 5xx).
+    A failed batch operation (Baidu ``keywords.add/update/delete``) also carries
+    ``batch_result``: a ``BatchResult`` whose ``failures`` list every input item with
+    ``state`` ``"not_applied"`` or ``"unknown"`` (never dropped).
     """
 
     kind: ClassVar[str] = "unknown"
@@ -73,8 +77,11 @@ class Error(Exception):
         field: str = "",
         rule: str = "",
         violations: Optional[Sequence[Tuple[str, str]]] = None,
+        maybe_applied: bool = False,
     ) -> None:
         self.message = message
+        self.maybe_applied = bool(maybe_applied)
+        self.batch_result: Any = None
         self.retryable = self.default_retryable if retryable is None else bool(retryable)
         self.http_status = int(http_status or 0)
         self.vendor_code = vendor_code or ""
@@ -116,6 +123,7 @@ class Error(Exception):
             "field": self.field,
             "rule": self.rule,
             "violations": list(self.violations),
+            "maybe_applied": self.maybe_applied,
         }
 
 
@@ -253,6 +261,7 @@ def _make(
     field: str,
     rule: str,
     violations: Sequence[Tuple[str, str]],
+    maybe_applied: bool = False,
 ) -> BaseException:
     """Builds the exception for one core error (called by the extension)."""
     if kind == "nomem":
@@ -267,6 +276,7 @@ def _make(
         field=field,
         rule=rule,
         violations=violations,
+        maybe_applied=bool(maybe_applied),
     )
 
 

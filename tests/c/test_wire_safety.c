@@ -495,7 +495,63 @@ static void test_keepalive_drop_not_resent(void) {
     ak_error_cleanup(&err);
 }
 
+/* maybe_applied: what each failure says about the request's effect (batch items' fate). */
+static void test_maybe_applied(void) {
+    struct {
+        canned c;
+        int applied;
+    } cases[] = {
+        {{503, NULL, "busy"}, 1},                                 /* the server may have acted */
+        {{200, NULL, "{\"code\":30001}"}, 1},                     /* transient system error */
+        {{200, NULL, "{\"code\":11016}"}, 0},                     /* rate limited: rejected */
+        {{200, NULL, "{\"code\":31001,\"message\":\"dup\"}"}, 0}, /* business refusal */
+        {{200, NULL, "{\"code\":11000}"}, 0},                     /* auth */
+        {{200, NULL, "<html>"}, 1},                               /* an unreadable 2xx */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fake_env env = {1700000000000LL, 0, 0};
+        ak_client *c = client_of("tencent_ads", TX_CFG, &env);
+        ak_client_set_retries(c, 0);
+        cJSON *p = J(TX_ADD);
+        ak_error err = AK_ERROR_INIT;
+        ak_call *call = NULL;
+        int sends;
+        int64_t slept;
+        CHECK(ak_call_new(&call, c, "custom_audiences.add", p, &err) == AK_OK);
+        CHECK(pump(call, &env, &cases[i].c, 1, &sends, &slept) == AK_STEP_ERROR);
+        if (ak_call_error(call)->maybe_applied != cases[i].applied)
+            fprintf(stderr, "  case %zu: maybe_applied %d\n", i, ak_call_error(call)->maybe_applied);
+        CHECK(ak_call_error(call)->maybe_applied == cases[i].applied);
+        ak_call_free(call);
+        cJSON_Delete(p);
+        ak_client_free(c);
+    }
+    /* transport failures: provably not sent vs possibly received */
+    for (int not_sent = 0; not_sent <= 1; not_sent++) {
+        fake_env env = {1700000000000LL, 0, 0};
+        ak_client *c = client_of("tencent_ads", TX_CFG, &env);
+        ak_client_set_retries(c, 0);
+        cJSON *p = J(TX_ADD);
+        ak_error err = AK_ERROR_INIT;
+        ak_call *call = NULL;
+        ak_step st;
+        CHECK(ak_call_new(&call, c, "custom_audiences.add", p, &err) == AK_OK);
+        ak_call_next(call, &st);
+        ak_response r = {0};
+        r.error_kind = AK_ERR_TRANSPORT;
+        r.error_message = "reset";
+        r.not_sent = not_sent;
+        ak_call_feed(call, &r);
+        ak_call_next(call, &st);
+        CHECK(st.kind == AK_STEP_ERROR && ak_call_error(call)->maybe_applied == !not_sent);
+        ak_call_free(call);
+        cJSON_Delete(p);
+        ak_client_free(c);
+    }
+}
+
 int main(void) {
+    RUN(test_maybe_applied);
     RUN(test_failure_tables);
     RUN(test_transport_failures);
     RUN(test_retry_after_capped_and_deadline);

@@ -99,6 +99,24 @@ describe("wire safety (" .. VM .. ")", function()
     assert.are.equal(10000, f[2].index)
   end)
 
+  it("gives a failed batch every input item, not applied or unknown", function()
+    local items = { { adgroup_id = 1, keyword = "a" }, { adgroup_id = 1, keyword = "b" } }
+    local bd, seen = canned("baidu_search", { user_name = "u", access_token = "BD-TOKEN-SECRET" }, { { 503, "busy" } })
+    local r, err = bd.keywords:add { keyword_types = items }
+    assert.is_nil(r)
+    assert.are.equal(1, #seen) -- not resent: it may have been applied
+    assert.is_true(err.maybe_applied)
+    assert.are.equal(2, #err.batch_result.failures)
+    assert.are.equal(0, err.batch_result.failures[1].index)
+    assert.are.equal("unknown", err.batch_result.failures[2].state)
+    local bd2 = canned("baidu_search", { user_name = "u", access_token = "BD-TOKEN-SECRET" },
+      { '{"header":{"status":2,"failures":[{"code":901,"message":"refused"}]}}' })
+    r, err = bd2.keywords:add { keyword_types = items }
+    assert.is_nil(r)
+    assert.is_false(err.maybe_applied)
+    assert.are.equal("not_applied", err.batch_result.failures[1].state)
+  end)
+
   it("masks the password of a base_url and every credential in tostring", function()
     local tx = assert(audkit.tencent_ads { access_token = "tok-secret-1", base_url = "https://user:pa55word@proxy.invalid/v1.1" })
     local s = tostring(tx)

@@ -247,3 +247,40 @@ def test_close_docstring_matches_open_pagers(sandbox_clean):
     with pytest.raises(ValueError):
         tx.custom_audiences.get(account_id=1)
     assert "ValueError" in type(tx).close.__doc__
+
+
+# --- a failed batch never loses the caller's items ----------------------------------------------
+
+BD_ITEMS = [{"adgroup_id": 1, "keyword": f"k{i}"} for i in range(3)]
+
+
+@pytest.mark.parametrize("answer,state,sends", [
+    ((503, b"busy"), "unknown", 1),  # may have been applied: not resent, every item unknown
+    ((200, {"header": {"status": 2, "failures": [{"code": 901, "message": "refused"}]}}), "not_applied", 1),
+])
+def test_failed_batch_carries_every_item(answer, state, sends):
+    cap = Canned(answer)
+    bd = audkit.BaiduSearch(user_name="u", access_token="BD-TOKEN-SECRET", base_url="http://h.invalid",
+                            transport=cap, backoff=0.001)
+    with pytest.raises(audkit.Error) as ei:
+        bd.keywords.add(BD_ITEMS)
+    e = ei.value
+    assert len(cap.requests) == sends
+    assert e.maybe_applied == (state == "unknown")
+    br = e.batch_result
+    assert br is not None and list(br.items) == []
+    assert [f.index for f in br.failures] == [0, 1, 2]
+    assert {f.to_dict()["state"] for f in br.failures} == {state}
+
+
+def test_failed_batch_after_a_lost_connection_is_unknown(faults):
+    """The keep-alive drop through a real socket: nothing is sent twice, every item is unknown."""
+    faults.script([{"status": 200, "body_json": {"header": {"status": 0}, "body": {"data": []}}},
+                   {"close_after_read": True}])
+    bd = audkit.BaiduSearch(user_name="u", access_token="BD-TOKEN-SECRET", base_url=faults.url + "/bd",
+                            retries=3)
+    bd.keywords.get_word(ids=[1], id_type="keyword")
+    with pytest.raises(audkit.TransportError) as ei:
+        bd.keywords.add(BD_ITEMS)
+    assert len(faults.requests) == 2
+    assert [f.to_dict()["state"] for f in ei.value.batch_result.failures] == ["unknown"] * 3

@@ -53,10 +53,15 @@ typedef struct ak_error {
     char rule[256];       /* first violated rule for validation errors */
     size_t nviolations;   /* validation: every violation found (owned array) */
     ak_violation *violations;
+    /* What the failure says about the request's effect: 0 = provably not applied (never sent, or
+     * rejected before processing: validation, auth, rate limit, a business refusal); 1 = it may
+     * have been applied (a timeout, a connection lost after sending, a 5xx, an undecodable 2xx).
+     * Batch operations report their items as "not applied" or "unknown" from it. */
+    int maybe_applied;
 } ak_error;
 
 #define AK_ERROR_INIT                                                                                                  \
-    { AK_ERR_NONE, 0, 0, {0}, {0}, {0}, {0}, {0}, 0, NULL }
+    { AK_ERR_NONE, 0, 0, {0}, {0}, {0}, {0}, {0}, 0, NULL, 0 }
 
 /** Frees owned parts (violations) and resets to AK_ERROR_INIT. Safe on an initialised error. */
 AK_API void ak_error_cleanup(ak_error *err);

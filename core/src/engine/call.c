@@ -289,6 +289,7 @@ static bool past_deadline(ak_call *call, int64_t sleep_ms) {
         return false;
     char last[sizeof call->err.message];
     ak_strlcpy(last, call->err.kind != AK_ERR_NONE ? call->err.message : "", sizeof last);
+    int applied = call->err.kind != AK_ERR_NONE ? call->err.maybe_applied : 0;
     bool waiter = call->row->waiter && call->until_ms == call->deadline_ms;
     if (waiter) {
         const ak_waiter_desc *w = call->row->waiter;
@@ -301,6 +302,7 @@ static bool past_deadline(ak_call *call, int64_t sleep_ms) {
                      call->attempts == 1 ? "" : "s", *last ? "; last error: " : "", last);
     }
     call->err.retryable = 0;
+    call->err.maybe_applied = applied;
     call->state = CS_ERROR;
     return true;
 }
@@ -379,6 +381,20 @@ static bool waiter_satisfied(const ak_waiter_desc *w, const cJSON *result) {
     return ok;
 }
 
+/* Whether a failed attempt may have taken effect (ak_error.maybe_applied). */
+static int maybe_applied(const ak_error *err, const ak_response *resp, ak_retry_class retry) {
+    if (retry == AK_RETRY_ALWAYS)
+        return 0; /* never sent, or rejected unprocessed */
+    switch (err->kind) {
+    case AK_ERR_TRANSPORT:
+    case AK_ERR_TIMEOUT: return !resp->not_sent;
+    case AK_ERR_DECODE: return 1; /* a 2xx we could not read: assume it was applied */
+    case AK_ERR_HTTP:
+    case AK_ERR_API: return retry == AK_RETRY_IF_IDEMPOTENT || err->http_status >= 500 || err->http_status == 408;
+    default: return 0; /* validation, auth, rate limit, not found: refused */
+    }
+}
+
 int ak_call_feed(ak_call *call, const ak_response *resp) {
     if (call->state != CS_WAITING)
         return AK_FAIL;
@@ -430,6 +446,7 @@ int ak_call_feed(ak_call *call, const ak_response *resp) {
         if (err->http_status == 0)
             err->http_status = resp->status;
         err->retryable = retry == AK_RETRY_ALWAYS || (retry == AK_RETRY_IF_IDEMPOTENT && idempotent);
+        err->maybe_applied = maybe_applied(err, resp, retry);
         /* vendors echo requests in their messages: no credential leaves the engine in an error */
         ak_client_scrub(call->c, err->message);
         ak_client_scrub(call->c, err->vendor_code);

@@ -191,6 +191,7 @@ static int curl_send(void *ud, const ak_request *req, ak_response *resp, ak_erro
     if (rc == CURLE_ABORTED_BY_CALLBACK && t->interrupted) {
         ak_error_set(err, AK_ERR_TRANSPORT, "%s: interrupted", req->op ? req->op : "request");
         err->retryable = 0;
+        err->maybe_applied = 1; /* abandoned in flight: the server may have acted on it */
         return AK_FAIL;
     }
     if (rc != CURLE_OK) {
