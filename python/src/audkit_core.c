@@ -88,10 +88,9 @@ static PyObject *raise_ak_error(const ak_error *err) {
         }
         Py_DECREF(t);
     }
-    PyObject *exc =
-        PyObject_CallFunction(errors_make, "siisssssOi", ak_error_kind_name(err->kind), err->retryable,
-                              err->http_status, err->vendor_code, err->message, err->request_id, err->field,
-                              err->rule, viol, err->maybe_applied);
+    PyObject *exc = PyObject_CallFunction(errors_make, "siisssssOi", ak_error_kind_name(err->kind), err->retryable,
+                                          err->http_status, err->vendor_code, err->message, err->request_id, err->field,
+                                          err->rule, viol, err->maybe_applied);
     Py_DECREF(viol);
     if (!exc)
         return NULL;
