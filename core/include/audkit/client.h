@@ -53,7 +53,7 @@ AK_API void ak_client_set_retries(ak_client *c, int retries);
 AK_API void ak_client_set_validate(ak_client *c, int on);
 
 /** Returns a description of the client safe to print: platform, base URL, and credential
- * names with values masked. Owned: free with free(). */
+ * names with values masked. Owned: free with ak_free(). */
 AK_API char *ak_client_describe(const ak_client *c);
 
 #ifdef __cplusplus

@@ -42,6 +42,10 @@ typedef struct cJSON ak_json;
 /** Library version string (static storage). */
 AK_API const char *ak_version(void);
 
+/** Frees memory the library returned as a plain heap block (`char *` from ak_client_describe and
+ * friends). JSON trees are freed with cJSON_Delete. NULL is a no-op. */
+AK_API void ak_free(void *p);
+
 /** One-time global initialisation (libcurl). Thread-safe and idempotent; called implicitly by
  * ak_client_new. Returns AK_OK or AK_FAIL. */
 AK_API int ak_global_init(void);

@@ -24,6 +24,8 @@ int ak_global_init(void) {
 
 const char *ak_version(void) { return AK_VERSION_STRING; }
 
+void ak_free(void *p) { free(p); }
+
 static int64_t default_clock(void *ud) {
     (void)ud;
     struct timespec ts;
