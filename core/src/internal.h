@@ -142,6 +142,11 @@ struct ak_platform {
     const ak_error_rule *error_rules;
 };
 
+/* Checks every row of a platform (check.c): path placeholders name path fields, path fields appear
+ * in a route, variants, pager/chunked/waiter rows agree with their targets, aliases resolve, rule
+ * paths resolve. Every problem is one violation "platform.op[.field]": rule. AK_OK when clean. */
+int ak_platform_check(const ak_platform *p, ak_error *err);
+
 /* Registry of platforms (registry.c). */
 extern const ak_platform ak_platform_tencent_ads;
 extern const ak_platform ak_platform_sensors_data;

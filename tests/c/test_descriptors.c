@@ -1,5 +1,7 @@
-/* test_descriptors.c - invariants every descriptor row must satisfy (walks all platforms). */
+/* test_descriptors.c - invariants every descriptor row must satisfy (walks all platforms), and the
+ * core's own self-check (ak_platform_check) catching deliberately broken rows by op and field. */
 #include "harness.h"
+#include "platforms/fields.h"
 
 #include <ctype.h>
 
@@ -165,8 +167,77 @@ static void test_describe(void) {
     cJSON_Delete(d);
 }
 
+/* ---- the self-check: every real platform is clean; broken rows are named ---- */
+
+static void test_self_check_clean(void) {
+    for (const ak_platform *p = ak_platform_next(NULL); p; p = ak_platform_next(p)) {
+        ak_error err = AK_ERROR_INIT;
+        int rc = ak_platform_check(p, &err);
+        for (size_t i = 0; i < err.nviolations; i++)
+            fprintf(stderr, "  %s: %s\n", err.violations[i].field, err.violations[i].rule);
+        CHECK(rc == AK_OK);
+        ak_error_cleanup(&err);
+    }
+}
+
+static const ak_field id_in_path[] = {F_INT("id", AK_F_REQUIRED, .location = AK_LOC_PATH)};
+static const ak_schema by_id = AK_SCHEMA("ById", id_in_path, NULL);
+static const ak_field ids_field[] = {
+    F_ARR("ids", AK_F_REQUIRED, AK_TYPE_INTEGER),
+    F_ENUM("id_type", 0, AK_LIST("5", "11"), .value_aliases = AK_LIST("keyword", "11", "adgroup", "7")),
+};
+static const ak_schema by_ids = AK_SCHEMA("ByIds", ids_field, NULL);
+static const ak_field other_list[] = {F_ARR("keyword_ids", AK_F_REQUIRED, AK_TYPE_INTEGER)};
+static const ak_schema other = AK_SCHEMA("Other", other_list, NULL);
+static const ak_chunk_desc chunk = {.ids_param = "ids", .max_per_chunk = 10, .items_path = "data"};
+
+/* Checks one fake platform holding `ops` and expects a violation at `where` mentioning `what`. */
+static void expect_broken(const char *label, const ak_op *ops, size_t nops, const char *where, const char *what) {
+    ak_platform p = {.key = "fake", .display_name = "Fake", .credentials = AK_LIST("token"), .ops = ops, .nops = nops};
+    ak_error err = AK_ERROR_INIT;
+    CHECK(ak_platform_check(&p, &err) == AK_FAIL);
+    int found = 0;
+    for (size_t i = 0; i < err.nviolations; i++)
+        found |= strcmp(err.violations[i].field, where) == 0 && strstr(err.violations[i].rule, what) != NULL;
+    if (!found) {
+        fprintf(stderr, "  [%s] expected %s: ...%s...; got:\n", label, where, what);
+        for (size_t i = 0; i < err.nviolations; i++)
+            fprintf(stderr, "    %s: %s\n", err.violations[i].field, err.violations[i].rule);
+    }
+    CHECK(found);
+    ak_error_cleanup(&err);
+}
+
+static void test_broken_rows(void) {
+    /* a path template naming {tag_id} where the field is `id`: DELETE .../v2/user_tags/ was sent */
+    const ak_op wrong_placeholder[] = {
+        {.name = "tags.delete", .method = "DELETE", .path = "/v2/user_tags/{tag_id}", .request = &by_id}};
+    expect_broken("wrong placeholder", wrong_placeholder, 1, "fake.tags.delete.tag_id", "names no request field");
+    expect_broken("path field not in the route", wrong_placeholder, 1, "fake.tags.delete.id",
+                  "no route of the op has {id}");
+    /* a chunked row whose ids parameter its target cannot carry */
+    const ak_op chunk_mismatch[] = {
+        {.name = "kw.get_page", .method = "POST", .path = "/get", .request = &other},
+        {.name = "kw.get", .kind = AK_OP_CHUNKED, .target = "kw.get_page", .request = &by_ids, .chunk = &chunk},
+    };
+    expect_broken("chunked vs target", chunk_mismatch, 2, "fake.kw.get.ids", "has no parameter 'ids'");
+    /* an alias that maps to a value the field does not allow */
+    const ak_op bad_alias[] = {{.name = "kw.get_word", .method = "POST", .path = "/w", .request = &by_ids}};
+    expect_broken("unknown alias", bad_alias, 1, "fake.kw.get_word.id_type", "'adgroup' maps to '7'");
+    /* a pager naming a target that is not a paged call */
+    const ak_op bad_pager[] = {{.name = "kw.list", .kind = AK_OP_PAGER, .target = "kw.nothing"}};
+    expect_broken("pager target", bad_pager, 1, "fake.kw.list", "is not a paged call");
+    /* a route variant chosen by a field the request does not have */
+    static const ak_op_variant variants[] = {{"cluster_name", "/by-name/{id}", NULL}, {NULL, NULL, NULL}};
+    const ak_op bad_variant[] = {
+        {.name = "c.detail", .method = "GET", .path = "/c/{id}", .request = &by_id, .variants = variants}};
+    expect_broken("incomplete variant", bad_variant, 1, "fake.c.detail.cluster_name", "not a request field");
+}
+
 int main(void) {
     RUN(test_every_op);
     RUN(test_describe);
+    RUN(test_self_check_clean);
+    RUN(test_broken_rows);
     DONE();
 }

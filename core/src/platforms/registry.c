@@ -1,6 +1,9 @@
 /* registry.c - the platform table, introspection and the JSON description of every descriptor. */
 #include "fields.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #include <string.h>
 
 static const ak_platform *const platforms[] = {
@@ -279,6 +282,20 @@ static cJSON *describe_op(jb *b, const ak_platform *plat, const ak_op *row) {
     jb_put(b, o, "mutating", cJSON_CreateBool((op->flags & AK_OPF_MUTATING) != 0));
     jb_put(b, o, "idempotent", cJSON_CreateBool((op->flags & AK_OPF_IDEMPOTENT) != 0));
     jb_put(b, o, "rate_per_sec", cJSON_CreateNumber(op->rate_per_sec));
+    jb_put(b, o, "content_type", str_or_null(op->content_type));
+    cJSON *fixed = cJSON_CreateObject(); /* fixed query pairs (Volcengine Action/Version) */
+    for (const char *const *q = op->query; fixed && q && q[0] && q[1]; q += 2)
+        jb_put(b, fixed, q[0], cJSON_CreateString(q[1]));
+    jb_put(b, o, "fixed_query", fixed);
+    cJSON *vars = cJSON_CreateArray(); /* alternative routes chosen by a present field */
+    for (const ak_op_variant *v = op->variants; vars && v && v->when; v++) {
+        cJSON *vo = cJSON_CreateObject();
+        jb_put(b, vo, "when", cJSON_CreateString(v->when));
+        jb_put(b, vo, "path", str_or_null(v->path));
+        jb_put(b, vo, "query", v->query ? str_list(b, v->query) : cJSON_CreateNull());
+        jb_push(b, vars, vo);
+    }
+    jb_put(b, o, "variants", vars);
     jb_put(b, o, "doc", str_or_null(row->doc));
     return o;
 }
@@ -317,6 +334,18 @@ static cJSON *describe_error_rules(jb *b, const ak_error_rule *rules) {
 }
 
 ak_json *ak_describe(void) {
+#ifndef NDEBUG
+    /* debug builds refuse to describe a wrong row: the message names the op and the field */
+    for (const ak_platform *p = ak_platform_next(NULL); p; p = ak_platform_next(p)) {
+        ak_error cerr = AK_ERROR_INIT;
+        if (ak_platform_check(p, &cerr) != AK_OK) {
+            for (size_t i = 0; i < cerr.nviolations; i++)
+                fprintf(stderr, "audkit: bad descriptor %s: %s\n", cerr.violations[i].field, cerr.violations[i].rule);
+            abort();
+        }
+        ak_error_cleanup(&cerr);
+    }
+#endif
     jb bld = {false}, *b = &bld;
     cJSON *root = cJSON_CreateObject();
     cJSON *kinds = cJSON_CreateArray();
