@@ -24,13 +24,8 @@ from typing import Any, Dict, List, Mapping, Optional
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PKG = os.path.join(ROOT, "python", "audkit")
 
-CLASS_NAMES = {
-    "tencent_ads": "TencentAds",
-    "sensors_data": "SensorsData",
-    "thinking_data": "ThinkingData",
-    "baidu_search": "BaiduSearch",
-    "volcengine_live": "VolcengineLive",
-}
+sys.path.insert(0, os.path.join(ROOT, "python"))
+from audkit._client import CLASS_NAMES  # noqa: E402 - the one definition (API.md's class names)
 
 SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "enum": "str", "any": "Any"}
 
