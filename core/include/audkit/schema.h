@@ -43,12 +43,12 @@ typedef enum ak_location {
 } ak_location;
 
 /* ak_field.flags */
-#define AK_F_REQUIRED 0x0001u   /* must be present */
-#define AK_F_MIN 0x0002u        /* `min` applies */
-#define AK_F_MAX 0x0004u        /* `max` applies */
-#define AK_F_NULLABLE 0x0008u   /* JSON null accepted */
-#define AK_F_OUTPUT 0x0010u     /* response-only field (never sent) */
-#define AK_F_SECRET 0x0020u     /* never shown in reprs or errors */
+#define AK_F_REQUIRED 0x0001u /* must be present */
+#define AK_F_MIN 0x0002u      /* `min` applies */
+#define AK_F_MAX 0x0004u      /* `max` applies */
+#define AK_F_NULLABLE 0x0008u /* JSON null accepted */
+#define AK_F_OUTPUT 0x0010u   /* response-only field (never sent) */
+/* 0x0020u is free: secrets are credentials (ak_platform.secrets), never request fields */
 #define AK_F_UNIQUE 0x0040u     /* array items must be distinct */
 #define AK_F_ITEM_LEN 0x0080u   /* min_len/max_len apply to each string item of an array */
 #define AK_F_ITEM_RANGE 0x0100u /* min/max apply to each numeric item of an array */
