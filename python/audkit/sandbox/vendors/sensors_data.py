@@ -16,7 +16,18 @@ Routes (route names, used by the request log and fault matching, are templates):
 ``DELETE /v2/user_tags/{id}``               ``v2/user_tags/{id}``        delete a tag
 ``GET    /v2/user_tags/{id}/partitions``    ``v2/user_tags/{id}/partitions``  partitions (start/count)
 ``PUT    /v2/user_tags/{id}/partitions``    ``v2/user_tags/{id}/partitions``  add partitions for a date range
+``POST   /v2/user_tags/{id}/report``        ``v2/user_tags/{id}/report``      user counts per value and day
+``GET    /v2/user_tags/{id}/status``        ``v2/user_tags/{id}/status``      partitions' status (base_time_list)
+``POST   /v2/user_tags/{id}/execute``       ``v2/user_tags/{id}/execute``     compute partitions (base_time_list)
+``POST   /v2/reports/user_analytics/users`` ``v2/reports/user_analytics/users``  JSON user export (page from 0)
+``POST   /v2/persona_info/user_tags``       ``v2/persona_info/user_tags``     a user's tag values (<= 20 ids)
 =========================================  ===========================  ==========================
+
+Partitions added by ``add_partitions`` or ``execute`` are COMPUTING for ``COMPUTE_SECONDS``
+of the sandbox clock (``ctx.clock()``), then SUCCEED (FAILED for a SQL tag whose ``sql``
+contains ``SANDBOX_FAIL``).  ``base_time_list`` is read as repeated parameters or a
+comma-separated list.  The user population (seed kind ``users``) backs the JSON export and
+persona; each user has a value for a tag when ``(user index + tag id) % 3 != 0``.
 
 Auth (VENDORS.md): either query ``token=<secret>&project=<project>``, or headers ``api-key``
 and ``sensorsdata-project`` (the newer API-key style).  A request carrying the ``api-key``
@@ -54,6 +65,7 @@ SENSORS_CODE_RATE_LIMITED = "SENSORS_RATE_LIMITED"             # [429] the rate_
 SENSORS_CODE_INTERNAL_ERROR = "SENSORS_INTERNAL_ERROR"         # [500] the http_500 fault
 SENSORS_CODE_TOO_LARGE = "SENSORS_BODY_TOO_LARGE"              # [413]
 SENSORS_CODE_NOT_IMPLEMENTED = "SENSORS_NOT_IMPLEMENTED"       # [501]
+SENSORS_CODE_TOO_MANY_TAGS = "SENSORS_TOO_MANY_TAGS"           # [400] persona: more than 20 tag ids
 
 _KIND = {  # Vendor.error kind -> (code, HTTP status)
     "auth": (SENSORS_CODE_AUTH_FAILED, 401),
@@ -87,6 +99,16 @@ RULE_TYPES = ("rules_relation", "profile_rule", "event_rule", "simple_event_rule
 # ruling: cron is a 7-field Quartz expression like "0 0 0 * * ? *"
 CRON_RE = re.compile(r"^\S+( \S+){6}$")
 
+COMPUTE_SECONDS = 2.0   # a partition computes in this many (sandbox clock) seconds
+PERSONA_MAX_IDS = 20    # "建议一次查询最多查询20个标签值": enforced here, so chunking is exercised
+EXPORT_FUNCTIONS = ("isSet", "notSet", "equal", "notEqual")
+# responses carry data_type as integer codes (persona example: 1 a number, 2 a string);
+# the other codes are PLACEHOLDERS
+DATA_TYPE_CODES = {"NUMBER": 1, "STRING": 2, "BOOL": 3, "DATETIME": 4, "LIST": 5}
+_PROVINCES = ("北京", "上海", "广东", "浙江", "四川")
+_CITIES = ("北京", "上海", "广州", "杭州", "成都")
+_VIPLEVELS = ("青铜", "白银", "黄金")
+
 ROUTES = {  # (method, route) -> handler
     ("GET", "v2/user_tags"): "_list",
     ("PUT", "v2/user_tags"): "_create",
@@ -97,9 +119,16 @@ ROUTES = {  # (method, route) -> handler
     ("DELETE", "v2/user_tags/{id}"): "_delete",
     ("GET", "v2/user_tags/{id}/partitions"): "_partitions",
     ("PUT", "v2/user_tags/{id}/partitions"): "_add_partitions",
+    ("POST", "v2/user_tags/{id}/report"): "_report",
+    ("GET", "v2/user_tags/{id}/status"): "_status",
+    ("POST", "v2/user_tags/{id}/execute"): "_execute",
+    ("POST", "v2/reports/user_analytics/users"): "_export",
+    ("POST", "v2/persona_info/user_tags"): "_persona",
 }
+_STATIC_ROUTES = {"v2/user_tags", "v2/user_tags/dirs", "v2/reports/user_analytics/users",
+                  "v2/persona_info/user_tags"}
 _ROUTE_NAMES = {r for _, r in ROUTES}
-_ID_RE = re.compile(r"^v2/user_tags/([0-9]+)(/partitions)?$")
+_ID_RE = re.compile(r"^v2/user_tags/([0-9]+)(/partitions|/report|/status|/execute)?$")
 
 
 class _Invalid(Exception):
@@ -258,6 +287,27 @@ UPDATE_SPEC = S.Struct(dict(TAG_FIELDS, status=_enum(TAG_STATUSES)), checks=(_ro
 STATUS_SPEC = S.Struct({"status": S.Req(_enum(("RUNNING", "SUSPEND")))})
 
 
+def _date(v, path, ctx):
+    """"格式:2019-12-16"."""
+    ok = isinstance(v, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v) is not None
+    try:
+        ok = ok and _dt.date.fromisoformat(v) is not None
+    except ValueError:
+        ok = False
+    if not ok:
+        ctx.add(path, "must be a date yyyy-MM-dd")
+
+
+REPORT_SPEC = S.Struct({"from_date": S.Req(_date), "to_date": S.Req(_date), "bucket_param": _list(),
+                        "limit": S.Int(0)})
+EXPORT_SPEC = S.Struct({
+    "filter": S.Struct({"relation": _enum(RELATIONS), "conditions": S.Req(_list(S.Struct({
+        "field": S.Req(S.Str(1)), "function": S.Req(_enum(EXPORT_FUNCTIONS)), "params": _list()}), 1))}),
+    "page": S.Int(0), "num_per_page": S.Int(1), "all_page": S.Bool(), "profiles": _list(S.Str(1)),
+    "limit": S.Int(1), "use_cache": S.Bool()})
+PERSONA_SPEC = S.Struct({"user_id": S.Req(S.Str(1)), "user_tag_ids": S.Req(_list(S.Int(1), 1))})
+
+
 # --- helpers -------------------------------------------------------------------------------
 def _parse_bool(name, v):
     if v is None:
@@ -315,13 +365,15 @@ class SensorsData(SensorsDataStub):
         self.hidden: set[int] = set()            # ids of tags in the hidden directory
         self.partitions: dict[int, list] = {}    # id -> partitions, oldest base_time first
         self.next_id = 1
+        self.computing: dict[tuple, float] = {}  # (tag id, base_time) -> clock when started
+        self.users: list[dict] = []              # the user population (seed kind "users")
 
     def route_of(self, req: Request) -> str | None:
         prefix = self.base_path + "/"
         if not req.subpath.startswith(prefix):
             return None
         p = unquote(req.subpath[len(prefix):]).strip("/")
-        if p in ("v2/user_tags", "v2/user_tags/dirs"):
+        if p in _STATIC_ROUTES:
             return p
         m = _ID_RE.match(p)
         if m:
@@ -351,6 +403,7 @@ class SensorsData(SensorsDataStub):
         try:
             body = self._body(req) if req.method in ("PUT", "PATCH", "POST") else None
             with self.ctx.lock:
+                self._tick()
                 return getattr(self, handler)(req, tag_id, body)
         except _Invalid as exc:
             return self._invalid(exc.errors)
@@ -362,8 +415,10 @@ class SensorsData(SensorsDataStub):
         ``data_type`` ("STRING"), ``status`` ("RUNNING"), ``hidden`` (false: true puts the
         tags into the hidden directory, listed only with invisible=true), ``partitions``
         (0: that many daily SUCCEED partitions ending yesterday)."""
+        if kind == "users":
+            return self._seed_users(count)
         if kind != "user_tags":
-            raise ValueError(f"sensors_data cannot seed {kind!r} (only 'user_tags')")
+            raise ValueError(f"sensors_data cannot seed {kind!r} (only 'user_tags' or 'users')")
         dir_id = S.as_int(params.get("dir_id", DEFAULT_DIR_ID))
         if dir_id is None or dir_id < 1:
             raise ValueError("dir_id must be a positive integer")
@@ -512,6 +567,14 @@ class SensorsData(SensorsDataStub):
                 "rule_content_list": copy.deepcopy(tag["rule_content_list"])}
         parts.append(part)
         parts.sort(key=lambda x: x["base_time"])
+        self._summarise(tag)
+        return part
+
+    def _summarise(self, tag: dict) -> None:
+        """last_succeed_partition and last_partition_info from the partitions."""
+        parts = self.partitions[tag["id"]]
+        if not parts:
+            return
         succeeded = [x for x in parts if x["status"] == "SUCCEED"]
         if succeeded:
             last = succeeded[-1]
@@ -521,9 +584,9 @@ class SensorsData(SensorsDataStub):
         newest = parts[-1]
         nxt = _dt.date.fromisoformat(newest["base_time"][:10]) + _dt.timedelta(days=1)
         tag["last_partition_info"] = {k: newest[k] for k in
-                                      ("base_time", "start_time", "finished_time", "user_count", "status")}
+                                      ("base_time", "start_time", "finished_time", "user_count", "status")
+                                      if k in newest}
         tag["last_partition_info"]["next_partition_base_time"] = f"{nxt} 00:00:00"
-        return part
 
     def _find(self, tag_id):
         return self.tags.get(tag_id)
@@ -620,7 +683,7 @@ class SensorsData(SensorsDataStub):
             raise _Invalid([("to_date", f"must not be later than today ({self._today()}, GMT+8)")])
         day = f
         while day <= t:
-            self._add_partition(tag, day, "SUCCEED")
+            self._start_computing(tag, day)
             day += _dt.timedelta(days=1)
         return Response(status=200, body=b"")
 
@@ -656,6 +719,191 @@ class SensorsData(SensorsDataStub):
             for d in out:
                 d.pop("items", None)
         return Response.json(out)
+
+    # -- computations, report, status, execute (h4) --------------------------------------
+    def _start_computing(self, tag: dict, day: _dt.date, again: bool = False) -> None:
+        """A partition for ``day`` COMPUTING from now (``again``: also an existing one)."""
+        base = f"{day} 00:00:00"
+        part = next((x for x in self.partitions[tag["id"]] if x["base_time"] == base), None)
+        if part is not None and not again:
+            return
+        part = self._add_partition(tag, day, "COMPUTING")
+        part["status"] = "COMPUTING"
+        part["start_time"] = self._now_text()
+        part.pop("finished_time", None)
+        self.computing[(tag["id"], base)] = self.ctx.clock()
+        self._summarise(tag)
+
+    def _tick(self) -> None:
+        """Finishes the computations that have run COMPUTE_SECONDS (sandbox clock)."""
+        now = self.ctx.clock()
+        for key, started in list(self.computing.items()):
+            if now - started < COMPUTE_SECONDS:
+                continue
+            del self.computing[key]
+            tag = self.tags.get(key[0])
+            if tag is None:
+                continue
+            for part in self.partitions[key[0]]:
+                if part["base_time"] == key[1]:
+                    failed = tag["source_type"] == 7 and "SANDBOX_FAIL" in (tag.get("sql") or "")
+                    part["status"] = "FAILED" if failed else "SUCCEED"
+                    part["finished_time"] = self._now_text()
+                    if failed:
+                        tag["failed_partition_count"] = tag.get("failed_partition_count", 0) + 1
+            self._summarise(tag)
+
+    @staticmethod
+    def _base_days(req) -> list:
+        """base_time_list: repeated parameters or one comma-separated value; dates (or times)."""
+        raw = [x for v in req.query.get("base_time_list", []) for x in v.split(",") if x.strip()]
+        if not raw:
+            raise _Invalid([("base_time_list", "is required")])
+        return [_parse_day(f"base_time_list[{i}]", v) for i, v in enumerate(raw)]
+
+    def _status(self, req, tag_id, _body) -> Response:
+        tag = self._find(tag_id)
+        if tag is None:
+            return self._not_found(tag_id)
+        out = []
+        for day in self._base_days(req):
+            base = f"{day} 00:00:00"
+            part = next((x for x in self.partitions[tag_id] if x["base_time"] == base), None)
+            if part is None:  # never added: not computed yet
+                out.append({"base_time": base, "user_count": 0, "status": "NEW"})
+            else:
+                out.append({k: part[k] for k in ("base_time", "user_count", "status", "start_time",
+                                                 "finished_time") if k in part})
+        return Response.json(out)
+
+    def _execute(self, req, tag_id, _body) -> Response:
+        tag = self._find(tag_id)
+        if tag is None:
+            return self._not_found(tag_id)
+        days = self._base_days(req)
+        late = [(f"base_time_list[{i}]", f"must not be later than today ({self._today()}, GMT+8)")
+                for i, d in enumerate(days) if d > self._today()]
+        if late:
+            raise _Invalid(late)
+        for day in days:
+            self._start_computing(tag, day, again=True)
+        return Response(status=200, body=b"")
+
+    def _report(self, req, tag_id, body) -> Response:
+        tag = self._find(tag_id)
+        if tag is None:
+            return self._not_found(tag_id)
+        self._validate(REPORT_SPEC, body)
+        f, t = _dt.date.fromisoformat(body["from_date"]), _dt.date.fromisoformat(body["to_date"])
+        if f > t:
+            raise _Invalid([("from_date", "must not be later than to_date")])
+        days = [f + _dt.timedelta(days=i) for i in range((t - f).days + 1)]
+        parts = {p["base_time"]: p for p in self.partitions[tag_id] if p["status"] == "SUCCEED"}
+        values = [c.get("value") for c in tag.get("rule_content_list") or [] if c.get("value")]
+        limit = body.get("limit") or 1000
+        values = list(reversed(values))[:limit]   # the example lists the layers newest first
+
+        def cell(day, count, percent):
+            part = parts.get(f"{day} 00:00:00")
+            out = {"user_count": count if part else 0, "percent": percent if part else 0,
+                   "base_time": f"{day} 00:00:00"}
+            if part and part.get("finished_time"):
+                out["finished_time"] = part["finished_time"]
+            return out
+
+        series = [f"{d} 00:00:00" for d in days]
+        total = {d: (parts[f"{d} 00:00:00"]["user_count"] if f"{d} 00:00:00" in parts else 0) for d in days}
+        agg = {"series": series, "rows": [{"by_value": "$ALL", "partition_values": [
+            cell(d, total[d], 100) for d in days]}]}
+        rows = []
+        for i, v in enumerate(values):
+            share = (lambda n: n // len(values) + (1 if i < n % len(values) else 0))
+            rows.append({"by_value": v, "partition_values": [
+                cell(d, share(total[d]), round(100 * share(total[d]) / total[d], 2) if total[d] else 0)
+                for d in days]})
+        return Response.json({"aggregate_result": agg, "non_aggregate_result": {"series": series, "rows": rows}})
+
+    # -- users: JSON export and persona (h4) ----------------------------------------------
+    def _seed_users(self, count: int) -> list:
+        ids = []
+        for _ in range(count):
+            i = len(self.users)
+            uid = str(-8730216594566797645 + i * 7919)
+            self.users.append({"id": uid, "first_id": f"{(i * 2654435761) % (1 << 64):016x}", "index": i,
+                               "profiles": {"$name": f"用户{i}", "province": _PROVINCES[i % 5],
+                                            "city": _CITIES[(i // 5) % 5], "viplevel": _VIPLEVELS[i % 3],
+                                            "behaviorGender": "男" if i % 2 else "女"}})
+            ids.append(uid)
+        return ids
+
+    def _tag_value(self, user: dict, tag: dict):
+        """The user's value of a tag, or None (no value)."""
+        if (user["index"] + tag["id"]) % 3 == 0:
+            return None
+        values = [c.get("value") for c in tag.get("rule_content_list") or [] if c.get("value")]
+        if tag["data_type"] == "NUMBER":
+            return str(user["index"] % 10)
+        return values[user["index"] % len(values)] if values else f"v{user['index'] % 4}"
+
+    def _user_field(self, user: dict, field: str):
+        """"user.city" -> the property; "user.<tag name>[@base time]" -> the tag value."""
+        name = field[5:] if field.startswith("user.") else field
+        name = name.split("@", 1)[0]
+        if name in user["profiles"]:
+            return user["profiles"][name]
+        tag = next((t for t in self.tags.values() if t["name"] == name), None)
+        return self._tag_value(user, tag) if tag is not None else None
+
+    def _export(self, req, _id, body) -> Response:
+        self._validate(EXPORT_SPEC, body)
+        conds = (body.get("filter") or {}).get("conditions") or []
+        relation = (body.get("filter") or {}).get("relation", "and")
+
+        def match(u):
+            hits = []
+            for c in conds:
+                v = self._user_field(u, c["field"])
+                params = [str(x) for x in c.get("params") or []]
+                hits.append({"isSet": v is not None, "notSet": v is None,
+                             "equal": v is not None and str(v) in params,
+                             "notEqual": v is None or str(v) not in params}[c["function"]])
+            return all(hits) if relation == "and" else any(hits)
+
+        users = [u for u in self.users if match(u)]
+        if body.get("limit"):
+            users = users[:body["limit"]]
+        per = body.get("num_per_page") or 50
+        page = body.get("page") or 0
+        chunk = users if body.get("all_page") else users[page * per:(page + 1) * per]
+        cols = [p[5:] if p.startswith("user.") else p for p in body.get("profiles") or []]
+        out = []
+        for u in chunk:
+            props = {c: self._user_field(u, "user." + c) for c in cols} if cols else dict(u["profiles"])
+            out.append({"id": u["id"], "first_id": u["first_id"],
+                        "profiles": {k: v for k, v in props.items() if v is not None}})
+        pages = 1 if body.get("all_page") else -(-len(users) // per)
+        return Response.json({"page_num": pages, "size": len(users), "column_name": cols,
+                              "permitted_properties": cols, "users": out})
+
+    def _persona(self, req, _id, body) -> Response:
+        self._validate(PERSONA_SPEC, body)
+        ids = body["user_tag_ids"]
+        if len(ids) > PERSONA_MAX_IDS:
+            return self._err(SENSORS_CODE_TOO_MANY_TAGS,
+                             f"user_tag_ids: at most {PERSONA_MAX_IDS} tags per request (got {len(ids)})", 400)
+        user = next((u for u in self.users if u["id"] == str(body["user_id"])), None)
+        out = []
+        for tid in ids:  # request order; only the tags the user has a value for
+            tag = self.tags.get(S.as_int(tid))
+            value = self._tag_value(user, tag) if user is not None and tag is not None else None
+            if value is None:
+                continue
+            last = tag.get("last_succeed_partition") or tag.get("last_partition_info") or {}
+            out.append({"tag_id": tag["id"], "cname": tag["cname"], "value": value,
+                        "data_type": DATA_TYPE_CODES.get(tag["data_type"], 2),
+                        "partition_info": {k: last[k] for k in ("base_time", "start_time", "finished_time",
+                                                                 "user_count", "status") if k in last}})
+        return Response.json({"user_tags": out})
 
 
 VENDOR_CLASS = SensorsData
