@@ -399,8 +399,10 @@ end
 
 -- children given as an array table (n = its highest index) or as varargs (n = select("#")):
 -- a nil followed by an audkit error is a builder's `nil, err`: its violations move under the
--- child's path. Returns the copied list (nil slots left out) and adds violations to v.
+-- child's path; a nil followed by another child (a `nil, err` cut off by Lua's argument
+-- truncation) is reported at its position. Returns the copied list and adds violations to v.
 local function children(path, items, n, v)
+  while n > 0 and items[n] == nil do n = n - 1 end -- trailing nils carry no error: ignored
   local out = audkit.array {}
   local i = 1
   while i <= n do
