@@ -228,7 +228,7 @@ static void test_broken_rows(void) {
     const ak_op bad_pager[] = {{.name = "kw.list", .kind = AK_OP_PAGER, .target = "kw.nothing"}};
     expect_broken("pager target", bad_pager, 1, "fake.kw.list", "is not a paged call");
     /* a route variant chosen by a field the request does not have */
-    static const ak_op_variant variants[] = {{"cluster_name", "/by-name/{id}", NULL}, {NULL, NULL, NULL}};
+    static const ak_op_variant variants[] = {{"cluster_name", "/by-name/{id}", NULL, NULL}, {NULL, NULL, NULL, NULL}};
     const ak_op bad_variant[] = {
         {.name = "c.detail", .method = "GET", .path = "/c/{id}", .request = &by_id, .variants = variants}};
     expect_broken("incomplete variant", bad_variant, 1, "fake.c.detail.cluster_name", "not a request field");

@@ -295,7 +295,8 @@ static void test_thinking_query_token_and_variants(void) {
     CHECK(ak_call_simple(c, "clusters.update", params, &result, &err) == AK_OK);
     r = ak_recording_get(t, 7);
     CHECK_STR(r->url, TD_BASE "/open/user-cluster-update-by-name?token=" TD_TOKEN "&projectId=102&clusterName=c%201");
-    CHECK_STR(r->body, "{\"displayName\":\"d\",\"qp\":{}}");
+    /* issue 8: projectId in the query and in the body (the document's example) */
+    CHECK_STR(r->body, "{\"projectId\":102,\"displayName\":\"d\",\"qp\":{}}");
     cJSON_Delete(result);
     cJSON_Delete(params);
 

@@ -53,6 +53,17 @@ typedef struct ak_call_options {
 /** Sets per-call options before the first ak_call_next (`o` borrowed). Bad values are a
  * VALIDATION error naming the option; the call is unchanged then. */
 AK_API int ak_call_set_options(ak_call *call, const ak_call_options *o, ak_error *err);
+/** Streamed result (AK_OPF_STREAM_RESULT rows, required there): `fn` receives the 2xx body in
+ * chunks (`ud` borrowed; both must outlive the call). Once a byte was handed over, a failed
+ * attempt is never retried (the sink cannot take the bytes back). Set before the first next. */
+AK_API int ak_call_set_body_sink(ak_call *call, ak_body_sink_fn fn, void *ud);
+/** Streamed request body (AK_OPF_STREAM_BODY rows, required there): the transport pulls the body
+ * from `fn` (`ud` borrowed; both must outlive the call); `len` is its size when known (sent as
+ * Content-Length), -1 for chunked transfer. Once a byte was pulled, a failed attempt is never
+ * retried (a reader cannot be rewound). Set before the first next. */
+AK_API int ak_call_set_body_reader(ak_call *call, ak_body_reader_fn fn, void *ud, int64_t len);
+/** Bytes handed to the body sink / pulled from the body reader so far. */
+AK_API int64_t ak_call_streamed_bytes(const ak_call *call);
 AK_API int ak_call_next(ak_call *call, ak_step *step);
 /** Feeds the response to the last SEND (borrowed; copied as needed). */
 AK_API int ak_call_feed(ak_call *call, const ak_response *resp);

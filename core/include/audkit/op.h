@@ -70,11 +70,20 @@ typedef struct ak_op_variant {
     const char *path;
     const char *const *query; /* NULL-terminated fields sent in the query on this route (the
                                  others in the body), or NULL to keep each field's location */
+    const char *const *both;  /* NULL-terminated fields of `query` also kept in the JSON body on
+                                 this route (ThinkingData update by name: projectId), or NULL */
 } ak_op_variant;
 
 /* ak_op.flags */
 #define AK_OPF_IDEMPOTENT 0x01u /* safe to retry after a transport error mid-request */
 #define AK_OPF_MUTATING 0x02u   /* changes server state */
+/* The 2xx body is not JSON: it is streamed to the call's body sink (ak_call_set_body_sink) and
+ * the result is {"bytes": n} (Sensors Data users.export_csv). */
+#define AK_OPF_STREAM_RESULT 0x04u
+/* The request body is pulled from the call's body reader (ak_call_set_body_reader) with the
+ * row's content_type; every parameter travels in the query or the path (ThinkingData ID
+ * upload). */
+#define AK_OPF_STREAM_BODY 0x08u
 
 typedef struct ak_op {
     const char *name; /* "custom_audiences.add": resource "." operation */

@@ -14,6 +14,15 @@ typedef struct ak_header {
     const char *value;
 } ak_header;
 
+/** Streamed response bodies (AK_OPF_STREAM_RESULT): receives the decompressed body of a 2xx
+ * response chunk by chunk (`data` borrowed for the call only). Returns 0 to go on, non-zero to
+ * abandon the transfer (reported as a TRANSPORT failure). */
+typedef int (*ak_body_sink_fn)(void *ud, const char *data, size_t len);
+/** Streamed request bodies (AK_OPF_STREAM_BODY): fills at most `cap` bytes of `dst` and returns
+ * how many (0 = the end of the body), or a negative value to abandon the request (the source
+ * failed; a binding keeps its own exception). */
+typedef int64_t (*ak_body_reader_fn)(void *ud, char *dst, size_t cap);
+
 /** A fully signed request. All pointers are borrowed from the call/pager that produced it and
  * valid until the next ak_call_next/ak_call_feed/ak_call_free on it. */
 typedef struct ak_request {
@@ -38,7 +47,26 @@ typedef struct ak_request {
      * resend a non-idempotent request by itself (e.g. on a dropped keep-alive connection once
      * the body was written): it reports the failure and the engine decides. */
     int idempotent;
+    /* Streaming (ARCHITECTURE.md, "Streamed bodies"). When body_sink is set, a transport hands a
+     * 2xx response's body to it as it arrives and never accumulates it (resp->body stays empty;
+     * max_response_bytes does not apply to it); a non-2xx body is buffered as usual (bounded by
+     * max_response_bytes, or by AK_STREAM_ERROR_BODY_MAX when that is 0) so the error is mapped.
+     * A transport that cannot stream may ignore the sink and return the whole body: the engine
+     * then hands it to the sink itself. */
+    ak_body_sink_fn body_sink;
+    void *body_sink_ud;
+    /* When body_reader is set, body/body_len are unused: the transport pulls the body from the
+     * reader while sending it, with Content-Length: body_stream_len when that is >= 0, else
+     * Transfer-Encoding: chunked. The reader cannot be rewound: a transport must never resend
+     * such a request by itself (no seek function). */
+    ak_body_reader_fn body_reader;
+    void *body_reader_ud;
+    int64_t body_stream_len;
 } ak_request;
+
+/** The most bytes of a non-2xx body a transport buffers for a streamed call when
+ * max_response_bytes is 0 (error bodies are small JSON documents). */
+#define AK_STREAM_ERROR_BODY_MAX ((size_t)1 << 20)
 
 /** A response, or a transport failure (status 0, error kind TRANSPORT or TIMEOUT).
  * Pointers are borrowed from whoever filled it, valid until that party's next send/free. */

@@ -27,6 +27,15 @@ struct ak_call {
     ak_request req;
     cJSON *result;
     ak_error err;
+    /* streaming (AK_OPF_STREAM_RESULT / AK_OPF_STREAM_BODY): the caller's sink or reader, wrapped
+     * by call_sink / call_reader so the engine knows whether bytes were handed over */
+    ak_body_sink_fn sink;
+    void *sink_ud;
+    ak_body_reader_fn reader;
+    void *reader_ud;
+    int64_t reader_len;
+    int64_t streamed;    /* bytes handed to the sink / pulled from the reader, all attempts */
+    bool stream_aborted; /* the sink or the reader asked to stop */
 };
 
 int ak_call_new(ak_call **out, ak_client *c, const char *opname, const ak_json *params, ak_error *err) {
@@ -131,6 +140,56 @@ void ak_call_free(ak_call *call) {
     free(call);
 }
 
+/* ---- streaming: the wrappers the transport calls (see transport.h) ---- */
+static int call_sink(void *ud, const char *data, size_t len) {
+    ak_call *call = ud;
+    if (call->sink(call->sink_ud, data, len) != 0) {
+        call->stream_aborted = true;
+        return 1;
+    }
+    call->streamed += (int64_t)len;
+    return 0;
+}
+
+static int64_t call_reader(void *ud, char *dst, size_t cap) {
+    ak_call *call = ud;
+    int64_t k = call->reader(call->reader_ud, dst, cap);
+    if (k < 0 || (size_t)k > cap) {
+        call->stream_aborted = true;
+        return -1;
+    }
+    call->streamed += k;
+    return k;
+}
+
+int ak_call_set_body_sink(ak_call *call, ak_body_sink_fn fn, void *ud) {
+    if (!call || call->started)
+        return AK_FAIL;
+    call->sink = fn;
+    call->sink_ud = ud;
+    return AK_OK;
+}
+
+int ak_call_set_body_reader(ak_call *call, ak_body_reader_fn fn, void *ud, int64_t len) {
+    if (!call || call->started)
+        return AK_FAIL;
+    call->reader = fn;
+    call->reader_ud = ud;
+    call->reader_len = len < 0 ? -1 : len;
+    return AK_OK;
+}
+
+int64_t ak_call_streamed_bytes(const ak_call *call) { return call ? call->streamed : 0; }
+
+/* A field the route sends in the query and in the JSON body (ak_op_variant.both). */
+static bool in_both(const ak_call *call, const ak_op_variant *route, const char *wire) {
+    const ak_field *f = ak_schema_lookup(call->op->request, wire);
+    for (const char *const *q = route ? route->both : NULL; f && q && *q; q++)
+        if (strcmp(*q, f->name) == 0)
+            return true;
+    return false;
+}
+
 static ak_location location_of(const ak_call *call, const ak_op_variant *route, const char *wire) {
     const ak_field *f = ak_schema_lookup(call->op->request, wire);
     ak_location loc = f ? f->location : AK_LOC_BODY;
@@ -143,6 +202,8 @@ static ak_location location_of(const ak_call *call, const ak_op_variant *route, 
     }
     if (loc == AK_LOC_BODY && strcmp(call->op->method, "GET") == 0)
         loc = AK_LOC_QUERY; /* a GET has no body: parameters travel in the query */
+    if (loc == AK_LOC_BODY && (call->op->flags & AK_OPF_STREAM_BODY))
+        loc = AK_LOC_QUERY; /* the body is the streamed upload: parameters travel in the query */
     return loc;
 }
 
@@ -195,13 +256,23 @@ static int build_attempt(ak_call *call) {
     if (!rb->path)
         goto nomem;
 
-    bool has_body = strcmp(call->op->method, "GET") != 0 && strcmp(call->op->method, "DELETE") != 0;
+    bool has_body = strcmp(call->op->method, "GET") != 0 && strcmp(call->op->method, "DELETE") != 0 &&
+                    !(call->op->flags & AK_OPF_STREAM_BODY);
     if (has_body && !(body = cJSON_CreateObject()))
         goto nomem;
     for (const cJSON *m = call->params->child; m; m = m->next) {
         ak_location loc = location_of(call, variant, m->string);
         if (loc == AK_LOC_PATH)
             continue;
+        if (loc == AK_LOC_QUERY && body && in_both(call, variant, m->string)) {
+            /* travels in both (ThinkingData update by name): the query here, the body below */
+            char *qv = ak_json_query_value(m);
+            bool ok = qv && ak_rb_add_query(rb, m->string, qv);
+            free(qv);
+            if (!ok)
+                goto nomem;
+            loc = AK_LOC_BODY;
+        }
         if (loc == AK_LOC_BODY && body) {
             cJSON *dup = cJSON_Duplicate(m, true);
             if (!dup || !cJSON_AddItemToObject(body, m->string, dup)) {
@@ -226,6 +297,9 @@ static int build_attempt(ak_call *call) {
         if (!ak_rb_add_header(rb, "Content-Type", call->op->content_type ? call->op->content_type : "application/json"))
             goto nomem;
     }
+    if ((call->op->flags & AK_OPF_STREAM_BODY) &&
+        !ak_rb_add_header(rb, "Content-Type", call->op->content_type ? call->op->content_type : "text/csv"))
+        goto nomem;
     if (call->c->platform->authorize && call->c->platform->authorize(call->c, rb, err) != AK_OK)
         return AK_FAIL;
     for (size_t i = 0; i < rb->nheaders; i++)
@@ -270,6 +344,19 @@ static int build_attempt(ak_call *call) {
     call->req.op = call->op->name;
     call->req.max_response_bytes = call->c->max_response_bytes;
     call->req.idempotent = (call->op->flags & AK_OPF_IDEMPOTENT) != 0;
+    call->req.body_stream_len = -1;
+    if (call->op->flags & AK_OPF_STREAM_RESULT) {
+        call->req.body_sink = call_sink;
+        call->req.body_sink_ud = call;
+    }
+    if (call->op->flags & AK_OPF_STREAM_BODY) {
+        call->req.body = NULL;
+        call->req.body_len = 0;
+        call->req.idempotent = 0; /* a reader cannot be rewound */
+        call->req.body_reader = call_reader;
+        call->req.body_reader_ud = call;
+        call->req.body_stream_len = call->reader_len;
+    }
     return AK_OK;
 nomem:
     cJSON_Delete(body);
@@ -329,6 +416,17 @@ int ak_call_next(ak_call *call, ak_step *step) {
             call->until_ms = now + call->opt.deadline_ms;
         if (call->row->waiter && (!call->until_ms || call->deadline_ms < call->until_ms))
             call->until_ms = call->deadline_ms; /* a waiter's timeout covers its inner retries */
+        const char *missing = (call->op->flags & AK_OPF_STREAM_RESULT) && !call->sink   ? "dest"
+                              : (call->op->flags & AK_OPF_STREAM_BODY) && !call->reader ? "source"
+                                                                                        : NULL;
+        if (missing) {
+            ak_error_set(&call->err, AK_ERR_VALIDATION, "%s: %s is required (a streamed %s)", call->op->name, missing,
+                         *missing == 'd' ? "result needs a body sink" : "upload needs a body reader");
+            ak_error_add_violation(&call->err, missing, "is required");
+            call->state = CS_ERROR;
+            step->kind = AK_STEP_ERROR;
+            return AK_OK;
+        }
     }
     if (call->pending_sleep >= 0) {
         if (past_deadline(call, call->pending_sleep)) {
@@ -411,6 +509,12 @@ int ak_call_feed(ak_call *call, const ak_response *resp) {
         /* a request that never reached the server is safe to send again, whatever the operation */
         bool not_sent = resp->not_sent || (resp->error_message && strncmp(resp->error_message, "connect:", 8) == 0);
         retry = not_sent ? AK_RETRY_ALWAYS : AK_RETRY_IF_IDEMPOTENT;
+    } else if ((call->op->flags & AK_OPF_STREAM_RESULT) && resp->status >= 200 && resp->status < 300) {
+        /* a streamed result: a transport that could not stream returned the body whole */
+        if (resp->body_len && call_sink(call, resp->body, resp->body_len) != 0)
+            ak_error_set(err, AK_ERR_TRANSPORT, "%s: abandoned by the body sink", call->op->name);
+        else if (!(result = cJSON_CreateObject()) || !cJSON_AddNumberToObject(result, "bytes", (double)call->streamed))
+            ak_error_nomem(err);
     } else if (limit && resp->body_len > limit) {
         ak_error_set(err, AK_ERR_TRANSPORT, "%s: response body of %zu bytes exceeds max_response_bytes (%zu)",
                      call->op->name, resp->body_len, limit);
@@ -441,6 +545,17 @@ int ak_call_feed(ak_call *call, const ak_response *resp) {
         if (err->http_status == 0)
             err->http_status = resp->status;
         retry = ak_error_classify(call->c->platform, err);
+    }
+    if (err->kind != AK_ERR_NONE && call->stream_aborted) {
+        ak_error_set(err, AK_ERR_TRANSPORT, "%s: abandoned by the body %s", call->op->name,
+                     (call->op->flags & AK_OPF_STREAM_BODY) ? "source" : "sink");
+        retry = AK_RETRY_NEVER;
+    } else if (err->kind != AK_ERR_NONE && call->streamed > 0 && retry != AK_RETRY_NEVER) {
+        /* bytes already handed over (or pulled from a reader that cannot rewind): never resent */
+        size_t ml = strlen(err->message);
+        snprintf(err->message + ml, sizeof err->message - ml, " (after %lld streamed bytes; not retried)",
+                 (long long)call->streamed);
+        retry = AK_RETRY_NEVER;
     }
     if (err->kind != AK_ERR_NONE) {
         if (err->http_status == 0)

@@ -281,6 +281,8 @@ static cJSON *describe_op(jb *b, const ak_platform *plat, const ak_op *row) {
     }
     jb_put(b, o, "mutating", cJSON_CreateBool((op->flags & AK_OPF_MUTATING) != 0));
     jb_put(b, o, "idempotent", cJSON_CreateBool((op->flags & AK_OPF_IDEMPOTENT) != 0));
+    jb_put(b, o, "stream_result", cJSON_CreateBool((op->flags & AK_OPF_STREAM_RESULT) != 0));
+    jb_put(b, o, "stream_body", cJSON_CreateBool((op->flags & AK_OPF_STREAM_BODY) != 0));
     jb_put(b, o, "rate_per_sec", cJSON_CreateNumber(op->rate_per_sec));
     jb_put(b, o, "content_type", str_or_null(op->content_type));
     cJSON *fixed = cJSON_CreateObject(); /* fixed query pairs (Volcengine Action/Version) */

@@ -603,6 +603,31 @@ static const ak_pager_desc start_count_pager = {
     .items_path = "",
 };
 
+/* ---- users.export_csv (streamed, h6): POST /v2/reports/user_analytics/users/csv answers a CSV
+ * file (header line, then one user per line). The row streams its result (AK_OPF_STREAM_RESULT):
+ * the body goes to the caller's sink chunk by chunk, never accumulated; error bodies are JSON
+ * as for every /v2 route. The document shows filter.conditions [{field, function}] and
+ * all_page; the paged export's profiles/use_cache are accepted too. ---- */
+static const ak_field csv_condition_fields[] = {
+    F_STR("field", AK_F_REQUIRED, .min_len = 1,
+          .doc = "the property, e.g. user.user_group_fenqun24@2019-12-18 00:00:00"),
+    F_STR("function", AK_F_REQUIRED, .min_len = 1, .doc = "the condition function, e.g. isSet"),
+    F_ARR("params", 0, AK_TYPE_ANY, .doc = "the condition values"),
+};
+static const ak_schema csv_condition = AK_SCHEMA("UsersExportCondition", csv_condition_fields, "");
+static const ak_field csv_filter_fields[] = {
+    F_ARR("conditions", AK_F_REQUIRED, AK_TYPE_OBJECT, .schema = &csv_condition, ITEMS(1, 0)),
+    F_ENUM("relation", 0, RELATIONS, .doc = "and/or between the conditions"),
+};
+static const ak_schema csv_filter = AK_SCHEMA("UsersExportFilter", csv_filter_fields, "A single-level filter");
+static const ak_field export_csv_fields[] = {
+    F_OBJ("filter", AK_F_REQUIRED, &csv_filter, .doc = "{conditions: [{field, function, params}]}"),
+    F_BOOL("all_page", 0, .doc = "export every user (the document's example: true)"),
+    F_ARR("profiles", 0, AK_TYPE_STRING, .doc = "user property columns, e.g. user.city"),
+    F_BOOL("use_cache", 0),
+};
+static const ak_schema export_csv_req = AK_SCHEMA("UsersExportCsvRequest", export_csv_fields, "");
+
 static const ak_op ops[] = {
     {.name = "user_tags.get",
      .method = "GET",
@@ -752,6 +777,12 @@ static const ak_op ops[] = {
      .flags = AK_OPF_IDEMPOTENT,
      .doc = "One persona request: a user's values of at most 20 tags (查询用户标签值信息)"},
     /* ---- users.export_csv (streamed): see h6 ---- */
+    {.name = "users.export_csv",
+     .method = "POST",
+     .path = "/v2/reports/user_analytics/users/csv",
+     .request = &export_csv_req,
+     .flags = AK_OPF_IDEMPOTENT | AK_OPF_STREAM_RESULT,
+     .doc = "Export users as CSV, streamed to `dest` (a path, a binary file, or rows) (导出csv格式标签用户)"},
 };
 
 static const ak_schema *const models[] = {

@@ -292,10 +292,12 @@ static const ak_rule update_rules[] = {
      .text = "cluster_id or cluster_name must be given"},
 };
 static const ak_schema update_req = AK_SCHEMA_R("ClusterUpdateRequest", update_fields, update_rules, "");
+/* By name, projectId travels both in the query (the route template) and in the JSON body (the
+ * document's example; VENDORS.md), as by id it travels in the body. */
 static const ak_op_variant update_routes[] = {
-    {"cluster_id", "/open/user-cluster-update", AK_LIST("cluster_id")},
-    {"cluster_name", "/open/user-cluster-update-by-name", AK_LIST("project_id", "cluster_name")},
-    {NULL, NULL, NULL}};
+    {"cluster_id", "/open/user-cluster-update", AK_LIST("cluster_id"), NULL},
+    {"cluster_name", "/open/user-cluster-update-by-name", AK_LIST("project_id", "cluster_name"), AK_LIST("project_id")},
+    {NULL, NULL, NULL, NULL}};
 
 /* ---- by id or by name: detail, delete, refresh, refresh progress (all in the query) ---- */
 #define REF_FIELDS                                                                                                     \
@@ -341,19 +343,69 @@ static const ak_pager_desc pager = {
     .total_items_path = "pagerResult.totalNum",
 };
 
-static const ak_op_variant detail_routes[] = {{"cluster_id", "/open/user-cluster-detail", NULL},
-                                              {"cluster_name", "/open/user-cluster-detail", NULL},
-                                              {NULL, NULL, NULL}};
+static const ak_op_variant detail_routes[] = {{"cluster_id", "/open/user-cluster-detail", NULL, NULL},
+                                              {"cluster_name", "/open/user-cluster-detail", NULL, NULL},
+                                              {NULL, NULL, NULL, NULL}};
 /* ruling: delete by name is /open/delete-user-cluster-by-name exactly as documented */
-static const ak_op_variant delete_routes[] = {{"cluster_id", "/open/user-cluster-delete", NULL},
-                                              {"cluster_name", "/open/delete-user-cluster-by-name", NULL},
-                                              {NULL, NULL, NULL}};
-static const ak_op_variant refresh_routes[] = {{"cluster_id", "/open/user-cluster-refresh", NULL},
-                                               {"cluster_name", "/open/user-cluster-refresh-by-name", NULL},
-                                               {NULL, NULL, NULL}};
-static const ak_op_variant progress_routes[] = {{"cluster_id", "/open/user-cluster-refresh-progress", NULL},
-                                                {"cluster_name", "/open/user-cluster-refresh-progress-by-name", NULL},
-                                                {NULL, NULL, NULL}};
+static const ak_op_variant delete_routes[] = {{"cluster_id", "/open/user-cluster-delete", NULL, NULL},
+                                              {"cluster_name", "/open/delete-user-cluster-by-name", NULL, NULL},
+                                              {NULL, NULL, NULL, NULL}};
+static const ak_op_variant refresh_routes[] = {{"cluster_id", "/open/user-cluster-refresh", NULL, NULL},
+                                               {"cluster_name", "/open/user-cluster-refresh-by-name", NULL, NULL},
+                                               {NULL, NULL, NULL, NULL}};
+static const ak_op_variant progress_routes[] = {
+    {"cluster_id", "/open/user-cluster-refresh-progress", NULL, NULL},
+    {"cluster_name", "/open/user-cluster-refresh-progress-by-name", NULL, NULL},
+    {NULL, NULL, NULL, NULL}};
+
+/* ---- ID upload (创建/修改上传ID分群或标签): every parameter in the query (with the token),
+ * the body is the CSV file itself with Content-Type: text/csv, streamed from the caller's source
+ * (the bindings' `source=`: a path, bytes, a binary file or an iterable of ids, one id per line,
+ * CRLF as the document's trace shows). The engine sends these rows' parameters in the query
+ * (AK_OPF_STREAM_BODY). ruling: clusterName "letters and digits, at most 24 characters" is
+ * enforced here (shared/seeds/README.md); the modify table marks both clusterId and clusterName
+ * required: each route requires its own one (exactly one of them is given). ---- */
+static const ak_field import_fields[] = {
+    ID("project_id", "projectId", AK_F_REQUIRED, .location = AK_LOC_QUERY, .doc = "project id"),
+    CAMEL("display_name", "displayName", AK_TYPE_STRING, AK_F_REQUIRED, .location = AK_LOC_QUERY,
+          .len_unit = AK_LEN_CHARS, .min_len = 1, .max_len = 50, .doc = "display name, at most 50 characters"),
+    CAMEL("main_column_name", "mainColumnName", AK_TYPE_STRING, AK_F_REQUIRED, .location = AK_LOC_QUERY, .min_len = 1,
+          .doc = "the property the ids are matched on, e.g. #account_id"),
+    CAMEL("cluster_catalog", "clusterCatalog", AK_TYPE_ENUM, 0, .location = AK_LOC_QUERY, .values = CLUSTER_CATALOGS,
+          .doc = "catalog_cluster (default) or catalog_tag"),
+    CAMEL("cluster_name", "clusterName", AK_TYPE_STRING, 0, .location = AK_LOC_QUERY, .len_unit = AK_LEN_CHARS,
+          .min_len = 1, .max_len = 24, .format = AK_FMT_ALNUM,
+          .doc = "cluster name: letters and digits, at most 24 characters (generated when omitted)"),
+    F_STR("remarks", 0, .location = AK_LOC_QUERY),
+};
+static const ak_schema import_req = AK_SCHEMA("ClusterImportRequest", import_fields, "");
+
+static const ak_field modify_import_fields[] = {
+    ID("project_id", "projectId", AK_F_REQUIRED, .location = AK_LOC_QUERY, .doc = "project id"),
+    ID("cluster_id", "clusterId", 0, .location = AK_LOC_QUERY, .doc = "cluster id (or cluster_name)"),
+    CAMEL("cluster_name", "clusterName", AK_TYPE_STRING, 0, .location = AK_LOC_QUERY, .len_unit = AK_LEN_CHARS,
+          .min_len = 1, .max_len = 24, .format = AK_FMT_ALNUM, .doc = "cluster name (or cluster_id)"),
+    CAMEL("display_name", "displayName", AK_TYPE_STRING, 0, .location = AK_LOC_QUERY, .len_unit = AK_LEN_CHARS,
+          .min_len = 1, .max_len = 50, .doc = "display name, at most 50 characters"),
+    CAMEL("main_column_name", "mainColumnName", AK_TYPE_STRING, 0, .location = AK_LOC_QUERY, .min_len = 1,
+          .doc = "the property the ids are matched on"),
+    F_STR("remarks", 0, .location = AK_LOC_QUERY),
+};
+static const ak_schema modify_import_req =
+    AK_SCHEMA_R("ClusterModifyImportRequest", modify_import_fields, ref_rules, "");
+static const ak_op_variant modify_import_routes[] = {
+    {"cluster_id", "/open/import-id-cluster-modify", NULL, NULL},
+    {"cluster_name", "/open/import-id-cluster-modify-by-name", NULL, NULL},
+    {NULL, NULL, NULL, NULL}};
+
+static const ak_field import_result_fields[] = {
+    CAMEL("cluster_id", "clusterId", AK_TYPE_INTEGER, 0, .doc = "the cluster's id"),
+    CAMEL("upload_num", "uploadNum", AK_TYPE_INTEGER, 0, .doc = "ids uploaded"),
+    CAMEL("user_num", "userNum", AK_TYPE_INTEGER, 0, .doc = "users matched"),
+    CAMEL("unmatched_num", "unmatchedNum", AK_TYPE_INTEGER, 0, .doc = "ids matching no user"),
+    CAMEL("tag_value_null_num", "tagValueNullNum", AK_TYPE_INTEGER, 0, .doc = "tags: rows without a value"),
+};
+static const ak_schema import_result = AK_SCHEMA("ClusterImportResult", import_result_fields, "");
 
 static const ak_op ops[] = {
     /* data is the new cluster's id (a bare number) */
@@ -419,14 +471,33 @@ static const ak_op ops[] = {
      .target = "clusters.refresh_progress",
      .waiter = &refreshed,
      .doc = "Poll the refresh progress until it reaches 100 (SLEEP steps between polls), or time out"},
+    /* ID upload: a create, never resent once the body started (its reader cannot rewind) */
+    {.name = "clusters.import_ids",
+     .method = "POST",
+     .path = "/open/import-id-cluster-add",
+     .request = &import_req,
+     .result = &import_result,
+     .flags = AK_OPF_MUTATING | AK_OPF_STREAM_BODY,
+     .content_type = "text/csv",
+     .doc = "Create an ID-upload cluster or tag from a CSV of ids streamed from `source` (创建上传ID分群或标签)"},
+    {.name = "clusters.modify_import",
+     .method = "POST",
+     .path = "/open/import-id-cluster-modify",
+     .request = &modify_import_req,
+     .result = &import_result,
+     .flags = AK_OPF_MUTATING | AK_OPF_STREAM_BODY,
+     .content_type = "text/csv",
+     .variants = modify_import_routes,
+     .doc = "Replace an ID-upload cluster's ids (by cluster_id or cluster_name) with a CSV streamed from `source` "
+            "(修改上传ID分群或标签)"},
 };
 
-static const ak_schema *const models[] = {&cluster,          &cluster_def,  &cluster_event,   &cluster_filter,
-                                          &prop_quota,       &tag_def,      &tag_value_def,   &first_last_def,
-                                          &first_last_event, &calc_prop_vo, &calc_property,   &quota_def,
-                                          &quota_event,      &pager_header, &pager_result,    &list_req,
-                                          &list_result,      &ref_req,      &progress_result, &add_req,
-                                          &update_req,       NULL};
+static const ak_schema *const models[] = {
+    &cluster,       &cluster_def,   &cluster_event,     &cluster_filter,   &prop_quota,
+    &tag_def,       &tag_value_def, &first_last_def,    &first_last_event, &calc_prop_vo,
+    &calc_property, &quota_def,     &quota_event,       &pager_header,     &pager_result,
+    &list_req,      &list_result,   &ref_req,           &progress_result,  &add_req,
+    &update_req,    &import_req,    &modify_import_req, &import_result,    NULL};
 
 /* ---- envelope ---- */
 

@@ -23,6 +23,7 @@ typedef struct curl_tp {
     bool interrupted;
     bool too_big;    /* the body passed req->max_response_bytes */
     size_t body_off; /* read position in req->body (non-idempotent uploads) */
+    int streaming;   /* streamed result: -1 undecided, 1 the 2xx body goes to req->body_sink, 0 buffered */
 } curl_tp;
 
 static int64_t mono_ms(void) {
@@ -53,6 +54,18 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
 static size_t on_body(char *ptr, size_t size, size_t n, void *ud) {
     curl_tp *t = ud;
     size_t max = t->req->max_response_bytes;
+    if (t->req->body_sink) {
+        /* streamed result: decided once the status is known (the first body bytes) */
+        if (t->streaming < 0) {
+            long status = 0;
+            curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+            t->streaming = status >= 200 && status < 300;
+        }
+        if (t->streaming)
+            return t->req->body_sink(t->req->body_sink_ud, ptr, size * n) == 0 ? size * n : 0;
+        if (!max)
+            max = AK_STREAM_ERROR_BODY_MAX; /* an error body: buffered, bounded */
+    }
     if (max && (size * n > max || t->body.len > max - size * n)) {
         t->too_big = true;
         return 0; /* aborts the transfer (CURLE_WRITE_ERROR) */
@@ -71,6 +84,14 @@ static size_t on_read(char *dst, size_t size, size_t n, void *ud) {
         memcpy(dst, t->req->body + t->body_off, k);
     t->body_off += k;
     return k;
+}
+
+/* Streamed upload: pulls the body from the request's reader (no seek function either: a reader
+ * cannot be rewound, so libcurl can never resend it by itself). */
+static size_t on_stream_read(char *dst, size_t size, size_t n, void *ud) {
+    curl_tp *t = ud;
+    int64_t k = t->req->body_reader(t->req->body_reader_ud, dst, size * n);
+    return k < 0 ? CURL_READFUNC_ABORT : (size_t)k;
 }
 
 static size_t on_header(char *ptr, size_t size, size_t n, void *ud) {
@@ -152,6 +173,7 @@ static int curl_send(void *ud, const ak_request *req, ak_response *resp, ak_erro
     t->interrupted = false;
     t->too_big = false;
     t->body_off = 0;
+    t->streaming = -1;
     t->last_poll_ms = mono_ms();
     if (req->interrupted) {
         curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
@@ -162,13 +184,18 @@ static int curl_send(void *ud, const ak_request *req, ak_response *resp, ak_erro
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     } else {
         curl_easy_setopt(e, CURLOPT_POST, 1L);
-        if (req->idempotent || req->body_len == 0) {
+        if (req->body_reader) {
+            curl_easy_setopt(e, CURLOPT_READFUNCTION, on_stream_read);
+            curl_easy_setopt(e, CURLOPT_READDATA, t);
+        } else if (req->idempotent || req->body_len == 0) {
             curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body ? req->body : "");
         } else {
             curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
             curl_easy_setopt(e, CURLOPT_READDATA, t);
         }
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+        /* a streamed body of unknown size goes chunked (-1 makes libcurl add the header) */
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+                         (curl_off_t)(req->body_reader ? req->body_stream_len : (int64_t)req->body_len));
         if (strcmp(req->method, "POST") != 0)
             curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
     }
@@ -198,7 +225,9 @@ static int curl_send(void *ud, const ak_request *req, ak_response *resp, ak_erro
         const char *what = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
         bool connect =
             rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY;
-        if (t->too_big)
+        if (rc == CURLE_ABORTED_BY_CALLBACK || (rc == CURLE_WRITE_ERROR && t->streaming == 1))
+            snprintf(t->message, sizeof t->message, "the streamed body was abandoned by the caller");
+        else if (t->too_big)
             snprintf(t->message, sizeof t->message, "response body exceeds max_response_bytes (%zu bytes)",
                      req->max_response_bytes);
         else if (rc == CURLE_SEND_FAIL_REWIND)

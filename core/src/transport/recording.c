@@ -51,7 +51,27 @@ static int rec_send(void *ud, const ak_request *req, ak_response *resp, ak_error
     memset(r, 0, sizeof *r);
     r->method = ak_strdup(req->method);
     r->url = ak_strdup(req->url);
-    r->body = ak_strndup(req->body ? req->body : "", req->body_len);
+    size_t body_len = req->body_len;
+    if (req->body_reader) {
+        /* a streamed upload: pulled to the end, as a transport sends it, and recorded whole */
+        ak_buf b = {0};
+        char chunk[4096];
+        int64_t k;
+        while ((k = req->body_reader(req->body_reader_ud, chunk, sizeof chunk)) > 0)
+            if (!ak_buf_append(&b, chunk, (size_t)k))
+                break;
+        body_len = b.len;
+        r->body = k == 0 ? ak_strndup(b.p ? b.p : "", b.len) : NULL;
+        ak_buf_free(&b);
+        if (k < 0) {
+            free_req(r);
+            resp->error_kind = AK_ERR_TRANSPORT;
+            resp->error_message = "the streamed body was abandoned by the caller";
+            return AK_OK;
+        }
+    } else {
+        r->body = ak_strndup(req->body ? req->body : "", req->body_len);
+    }
     r->op = ak_strdup(req->op ? req->op : "");
     r->headers = calloc(req->nheaders + 1, sizeof *r->headers);
     if (!r->method || !r->url || !r->body || !r->op || !r->headers) {
@@ -68,6 +88,11 @@ static int rec_send(void *ud, const ak_request *req, ak_response *resp, ak_error
     r->req.method = r->method;
     r->req.url = r->url;
     r->req.body = r->body;
+    r->req.body_len = body_len;
+    r->req.body_reader = NULL;
+    r->req.body_reader_ud = NULL;
+    r->req.body_sink = NULL;
+    r->req.body_sink_ud = NULL;
     r->req.op = r->op;
     r->req.headers = r->headers;
     t->nreqs++;

@@ -218,6 +218,34 @@ class _Handler(BaseHTTPRequestHandler):
             raise ConnectionAbortedError("client sent a short body")
         return data
 
+    def _iter_body(self):
+        """The request body as an iterator of chunks, read as consumed, without a size limit
+        (routes a vendor streams: the ID uploads)."""
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            while True:
+                line = self.rfile.readline(1024)
+                if not line:
+                    raise ConnectionAbortedError("client closed inside a chunked body")
+                size = int(line.split(b";")[0].strip(), 16)
+                if size == 0:
+                    while self.rfile.readline(8192) not in (b"\r\n", b"\n", b""):
+                        pass
+                    return
+                while size > 0:
+                    data = self.rfile.read(min(size, 1 << 16))
+                    if not data:
+                        raise ConnectionAbortedError("client closed inside a chunk")
+                    size -= len(data)
+                    yield data
+                self.rfile.readline(8)
+        n = int(self.headers.get("Content-Length") or 0)
+        while n > 0:
+            data = self.rfile.read(min(n, 1 << 16))
+            if not data:
+                raise ConnectionAbortedError("client sent a short body")
+            n -= len(data)
+            yield data
+
     def _read_chunked(self) -> bytes:
         buf = bytearray()
         while True:
@@ -243,6 +271,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", resp.content_type)
         for k, v in resp.headers:
             self.send_header(k, v)
+        if resp.stream is not None and self.command != "HEAD":
+            # a streamed answer: chunked, written as produced (the CSV export)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for chunk in resp.stream:
+                if chunk:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+            return
         body = resp.body
         if truncate:
             self.send_header("Content-Length", str(len(body) + max(64, len(body))))
@@ -298,8 +336,12 @@ class _Handler(BaseHTTPRequestHandler):
         req = Request(method=self.command, path=path, subpath=path[len(key) + 1:], raw_query=raw_query,
                       query=parse_qs(raw_query, keep_blank_values=True), headers=self.headers, body=b"",
                       time=server.ctx.clock(), client=self.client_address)
+        streamed = vendor.streams_request(vendor.route_of(req))
         try:
-            req.body = self._read_body()
+            if streamed:
+                req.body_stream = self._iter_body()
+            else:
+                req.body = self._read_body()
         except (_TooLarge, _BadRequest) as exc:
             self.close_connection = True
             server.log_request(key, req, vendor.route_of(req))
@@ -308,6 +350,8 @@ class _Handler(BaseHTTPRequestHandler):
         route = vendor.route_of(req)
         fault = server.faults.take(key, route)
         server.log_request(key, req, route, fault.fault if fault else None)
+        if streamed and fault is not None:
+            self.close_connection = True  # the streamed body stays unread
         truncate = False
         if fault is not None:
             kind = fault.fault
@@ -326,6 +370,9 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # a sandbox bug: answer 500 and say so on stderr
             traceback.print_exc()
             resp = vendor.error("http_500", f"sandbox internal error: {type(exc).__name__}: {exc}")
+        if streamed:
+            for _ in req.body_stream:  # whatever the handler left unread, before answering
+                pass
         self._send(resp, truncate=truncate)
 
 

@@ -99,6 +99,9 @@ class Request:
     body: bytes
     time: float
     client: tuple = ()
+    # routes a vendor streams (Vendor.streams_request): an iterator of the body's chunks, read
+    # from the socket as the handler consumes them (no size limit); `body` stays b"" then
+    body_stream: Any = None
 
     def q(self, name: str, default: str | None = None) -> str | None:
         """First value of a query parameter."""
@@ -115,6 +118,9 @@ class Response:
     body: bytes = b""
     content_type: str = "application/json; charset=utf-8"
     headers: list = field(default_factory=list)
+    # a streamed answer: an iterable of bytes chunks sent with Transfer-Encoding: chunked as
+    # they are produced (`body` is unused then); the CSV export
+    stream: Any = None
 
     @classmethod
     def json(cls, obj: Any, status: int = 200, headers: list | None = None) -> "Response":
@@ -155,6 +161,10 @@ class Vendor:
 
     def route_of(self, req: Request) -> str | None:
         return None
+
+    def streams_request(self, route: str | None) -> bool:
+        """True for routes whose handler reads the body as a stream (req.body_stream)."""
+        return False
 
     def handle(self, req: Request) -> Response:  # pragma: no cover - abstract
         return self.error("not_implemented", "not implemented yet")

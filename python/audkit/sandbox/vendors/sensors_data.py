@@ -907,3 +907,106 @@ class SensorsData(SensorsDataStub):
 
 
 VENDOR_CLASS = SensorsData
+
+
+# ---- users.export_csv: the streamed CSV export (h6) -----------------------------------------
+# POST /v2/reports/user_analytics/users/csv answers "a CSV file" (the document shows no more): a
+# header line (id, first_id, then the requested profile columns, or every profile), one line per
+# matching user, CRLF line ends, UTF-8; sent with Transfer-Encoding: chunked as it is produced,
+# so clients really stream it. Seed kind "export_rows" (count N) appends N synthetic users to
+# every CSV export (never stored: generated chunk by chunk), to export far more rows than any
+# client buffer without a population that large in the sandbox.
+import csv as _csv  # noqa: E402
+import io as _io  # noqa: E402
+
+_CSV_ROUTE = "v2/reports/user_analytics/users/csv"
+ROUTES[("POST", _CSV_ROUTE)] = "_export_csv"
+_STATIC_ROUTES.add(_CSV_ROUTE)
+_ROUTE_NAMES.add(_CSV_ROUTE)
+CSV_CHUNK_BYTES = 32 * 1024  # one chunk of the chunked answer
+_CSV_FUNCTIONS = ("isSet", "notSet", "equal", "notEqual")
+
+
+def _export_csv(self, req, _id, body) -> Response:
+    errors = []
+    flt = body.get("filter") if isinstance(body, dict) else None
+    conds = flt.get("conditions") if isinstance(flt, dict) else None
+    if not isinstance(conds, list) or not conds:
+        errors.append(("filter.conditions", "is required (at least one condition)"))
+    else:
+        for i, c in enumerate(conds):
+            if not isinstance(c, dict) or not isinstance(c.get("field"), str) or not c.get("field"):
+                errors.append((f"filter.conditions[{i}].field", "is required"))
+            elif c.get("function") not in _CSV_FUNCTIONS:
+                errors.append((f"filter.conditions[{i}].function", f"must be one of {', '.join(_CSV_FUNCTIONS)}"))
+    if "all_page" in body and not isinstance(body["all_page"], bool):
+        errors.append(("all_page", "must be a boolean"))
+    profiles = body.get("profiles") or []
+    if not isinstance(profiles, list) or not all(isinstance(p, str) for p in profiles):
+        errors.append(("profiles", "must be an array of strings"))
+    if errors:
+        raise _Invalid(errors)
+    relation = flt.get("relation", "and")
+
+    def match(u):
+        hits = []
+        for c in conds:
+            v = self._user_field(u, c["field"])
+            params = [str(x) for x in c.get("params") or []]
+            hits.append({"isSet": v is not None, "notSet": v is None, "equal": v is not None and str(v) in params,
+                         "notEqual": v is None or str(v) not in params}[c["function"]])
+        return all(hits) if relation == "and" else any(hits)
+
+    cols = [p[5:] if p.startswith("user.") else p for p in profiles] or ["$name", "province", "city", "viplevel"]
+    rows = [[u["id"], u["first_id"]] + [self._user_field(u, "user." + c) or "" for c in cols]
+            for u in self.users if match(u)]
+    synthetic = getattr(self, "_csv_export_rows", 0)
+
+    def produce():
+        buf = _io.StringIO()
+        w = _csv.writer(buf, lineterminator="\r\n")
+        w.writerow(["id", "first_id"] + cols)
+
+        def flush(final=False):
+            if buf.tell() >= CSV_CHUNK_BYTES or (final and buf.tell()):
+                data = buf.getvalue().encode("utf-8")
+                buf.seek(0)
+                buf.truncate()
+                return data
+            return b""
+
+        for r in rows:
+            w.writerow(r)
+            out = flush()
+            if out:
+                yield out
+        for i in range(synthetic):
+            w.writerow([str(1000000000000 + i), f"{(i * 2654435761) % (1 << 64):016x}"]
+                       + [f"{c}-{i % 97}" for c in cols])
+            out = flush()
+            if out:
+                yield out
+        yield flush(final=True)
+
+    return Response(200, b"", "text/csv; charset=utf-8", stream=produce())
+
+
+_seed_before_csv = SensorsData.seed
+_reset_before_csv = SensorsData.reset
+
+
+def _seed_with_export_rows(self, kind: str, count: int, params: dict) -> list:
+    if kind == "export_rows":
+        self._csv_export_rows = int(count)
+        return []
+    return _seed_before_csv(self, kind, count, params)
+
+
+def _reset_with_export_rows(self) -> None:
+    self._csv_export_rows = 0
+    _reset_before_csv(self)
+
+
+SensorsData._export_csv = _export_csv
+SensorsData.seed = _seed_with_export_rows
+SensorsData.reset = _reset_with_export_rows

@@ -34,6 +34,7 @@ by HTTP status only, never by these codes.
 
 from __future__ import annotations
 
+import codecs
 import copy
 import csv
 import datetime as _dt
@@ -275,6 +276,10 @@ class ThinkingData(ThinkingDataStub):
         p = req.subpath.strip("/")
         return p if p in ROUTES else None
 
+    def streams_request(self, route: str | None) -> bool:
+        # the ID uploads read their CSV body as it arrives (any size, chunked or not)
+        return route is not None and ROUTES[route][1] in ("_import_add", "_import_modify")
+
     def error(self, kind, message, code=None, http_status=None) -> Response:
         dcode, dstatus = _KIND.get(kind, (THINKING_CODE_INVALID_PARAMETER, 200))
         if code is not None:
@@ -489,6 +494,12 @@ class ThinkingData(ThinkingDataStub):
         # by id: the URL carries only clusterId (projectId is in the body); by name: the URL
         # carries projectId and clusterName
         project = self._query_project(req) if by == "name" else S.as_int(body.get("projectId"))
+        if by == "name":
+            # the document's example sends projectId in the body too, equal to the query's
+            if body.get("projectId") is None:
+                raise _Invalid([("projectId", "is required in the body (as in the query)")])
+            if S.as_int(body.get("projectId")) != project:
+                raise _Invalid([("projectId", "the body's projectId differs from the query's")])
         rec, label = self._ref(req, by, project)
         if rec is None:
             return self._not_found(label)
@@ -558,13 +569,30 @@ class ThinkingData(ThinkingDataStub):
     # -- ID upload ----------------------------------------------------------------------
     @staticmethod
     def _csv_rows(req: Request):
+        """The CSV rows of the body, parsed as the body arrives (req.body_stream: the server
+        streams these routes, so an upload of any size is read chunk by chunk)."""
         if req.content_type() != "text/csv":
             raise ValueError(f"Content-Type must be text/csv, got {req.content_type() or 'none'!r}")
-        try:
-            text = req.body.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValueError("the CSV body must be UTF-8") from None
-        return [row for row in csv.reader(io.StringIO(text)) if row and any(c.strip() for c in row)]
+        chunks = req.body_stream if req.body_stream is not None else [req.body]
+
+        def lines():
+            dec = codecs.getincrementaldecoder("utf-8-sig")()
+            tail = ""
+            try:
+                for chunk in chunks:
+                    tail += dec.decode(chunk)
+                    parts = tail.splitlines(keepends=True)
+                    tail = parts.pop() if parts and not parts[-1].endswith(("\n", "\r")) else ""
+                    yield from parts
+                tail += dec.decode(b"", final=True)
+            except UnicodeDecodeError:
+                raise ValueError("the CSV body must be UTF-8") from None
+            if tail:
+                yield tail
+
+        for row in csv.reader(lines()):
+            if row and any(c.strip() for c in row):
+                yield row
 
     def _import_result(self, rec: dict, rows) -> Response:
         ids, null_values = [], 0
@@ -573,6 +601,7 @@ class ThinkingData(ThinkingDataStub):
             if rec["clusterCatalog"] == "catalog_tag" and (len(row) < 2 or not row[1].strip()):
                 null_values += 1
         unique = len(set(ids))
+        rec["_ids"] = ids  # the uploaded ids, kept (sandbox control: GET /_sandbox/... not needed)
         rec["usersNum"] = unique
         rec["progress"] = 100
         rec["refreshTime"] = self._now_text()
