@@ -4,7 +4,8 @@
 --   lua5.4 examples/tour.lua        (or: luajit examples/tour.lua)
 --
 --   Tencent Ads       custom audiences: create, validate, page, list, update, delete
---   Sensors Data      user_tags:list (lazy start/count paging) and user_tags:get
+--   Sensors Data      user_tags:list (lazy start/count paging), user_tags:get, user_tags:create,
+--                     add_partitions + wait_computed, persona:user_tags (chunks of 20)
 --   ThinkingData      clusters:list, clusters:detail by id and by name
 --   Baidu search ads  keywords.get chunked over 10,001 ids; keywords:add with a partial failure
 --   Volcengine live   vl:get_account_user_track_data, spaced by the vendor's 1 request/s limit
@@ -242,6 +243,40 @@ local function sensors_tour()
     { "rules", #(tag.rule_content_list or {}) },
     { "last partition", last and (last.status .. ", " .. str(last.user_count) .. " users") or "none" },
   })
+
+  title("user_tags:create{...}: a custom-value tag (source_type 1), one layer per value")
+  local layers = {}
+  for _, l in ipairs { { "北京用户", "equal" }, { "其他城市", "notEqual" } } do
+    layers[#layers + 1] = { value = l[1], type = "rules_relation", relation = "and",
+      rules = { { type = "profile_rule", field = "user.city", ["function"] = l[2], params = { "北京" } } } }
+  end
+  local new = assert(sd.user_tags:create { name = "user_tag_tour_city", cname = "城市分层", source_type = 1,
+    data_type = "STRING", is_routine = true, cron = "0 0 0 * * ? *", unit = "DAY", rule_content_list = layers })
+  print(("created tag #%d %s (%s), status %s"):format(new.id, new.name, new.cname, new.status))
+
+  title(("user_tags:add_partitions + wait_computed{ id = %d }: poll the status until computed"):format(new.id))
+  local days = { "2019-12-16", "2019-12-17" }
+  assert(sd.user_tags:add_partitions { id = new.id, from_date = days[1], to_date = days[#days] })
+  before = #requests("sensors_data", "v2/user_tags/{id}/status")
+  local done = assert(sd.user_tags:wait_computed { id = new.id, base_time_list = days, timeout = 60 })
+  rows = {}
+  for _, p in ipairs(done.partitions) do rows[#rows + 1] = { p.base_time, p.status, p.finished_time } end
+  table_print({ "base_time", "status", "finished_time" }, rows)
+  print(("partitions computed: %s after %d status polls")
+    :format(done.state, #requests("sensors_data", "v2/user_tags/{id}/status") - before))
+
+  title("persona:user_tags{ user_id, 25 tag ids }: sent 20 ids per request, in input order")
+  local uid = seed { vendor = "sensors_data", kind = "users", count = 3 }[2]
+  local wanted = { new.id }
+  for i = #ids, 1, -1 do wanted[#wanted + 1] = ids[i] end
+  for i = 100, 118 do wanted[#wanted + 1] = i end
+  before = #requests("sensors_data", "v2/persona_info/user_tags")
+  local values = assert(sd.persona:user_tags({ user_id = uid, user_tag_ids = wanted }):all())
+  rows = {}
+  for _, v in ipairs(values) do rows[#rows + 1] = { v.tag_id, v.cname, v.value } end
+  table_print({ "tag_id", "cname", "value" }, rows)
+  print(("persona: %d tag ids in %d requests, %d values")
+    :format(#wanted, #requests("sensors_data", "v2/persona_info/user_tags") - before, #values))
   sd:close()
 end
 

@@ -7,7 +7,8 @@ The tour starts the audkit sandbox (the local emulator of the five vendor APIs) 
 process and points every client at it, so it needs no credentials and touches nothing real:
 
     Tencent Ads       custom audiences: create, validate, page, list, update, delete
-    Sensors Data      user_tags.list (lazy start/count paging) and user_tags.get
+    Sensors Data      user_tags.list (lazy start/count paging), user_tags.get, user_tags.create,
+                      add_partitions + wait_computed, persona.user_tags (chunks of 20)
     ThinkingData      clusters.list, clusters.detail by id and by name
     Baidu search ads  keywords.get chunked over 10,001 ids; keywords.add with a partial failure
     Volcengine live   get_account_user_track_data, spaced by the vendor's 1 request/s limit
@@ -170,6 +171,33 @@ def sensors_tour(sb) -> None:
             ["rules", len(tag.rule_content_list or [])],
             ["last partition", f"{last.status}, {last.user_count} users" if last else "none"],
         ])
+
+        title("user_tags.create(...): a custom-value tag (source_type 1), one layer per value")
+        layers = [{"value": v, "type": "rules_relation", "relation": "and", "rules": [
+            {"type": "profile_rule", "field": "user.city", "function": f, "params": ["北京"]}]}
+            for v, f in (("北京用户", "equal"), ("其他城市", "notEqual"))]
+        new = sd.user_tags.create(name="user_tag_tour_city", cname="城市分层", source_type=1, data_type="STRING",
+                                  is_routine=True, cron="0 0 0 * * ? *", unit="DAY", rule_content_list=layers)
+        print(f"created tag #{new.id} {new.name} ({new.cname}), status {new.status}")
+
+        title(f"user_tags.add_partitions + wait_computed({new.id}): poll the status until computed")
+        days = ["2019-12-16", "2019-12-17"]
+        sd.user_tags.add_partitions(new.id, from_date=days[0], to_date=days[-1])
+        before = requests_to(sb, "sensors_data", "v2/user_tags/{id}/status")
+        done = sd.user_tags.wait_computed(new.id, base_time_list=days, timeout=60)
+        polls = requests_to(sb, "sensors_data", "v2/user_tags/{id}/status") - before
+        table(["base_time", "status", "finished_time"],
+              [[p.base_time, p.status, p.finished_time] for p in done.partitions])
+        print(f"partitions computed: {done.state} after {polls} status polls")
+
+        title("persona.user_tags(user_id, 25 tag ids): sent 20 ids per request, in input order")
+        uid = sb.seed("sensors_data", "users", 3)[1]
+        wanted = [new.id] + list(reversed(ids)) + list(range(100, 119))
+        before = requests_to(sb, "sensors_data", "v2/persona_info/user_tags")
+        values = list(sd.persona.user_tags(user_id=uid, user_tag_ids=wanted))
+        table(["tag_id", "cname", "value"], [[v.tag_id, v.cname, v.value] for v in values])
+        sent = requests_to(sb, "sensors_data", "v2/persona_info/user_tags") - before
+        print(f"persona: {len(wanted)} tag ids in {sent} requests, {len(values)} values")
 
 
 # -- ThinkingData --------------------------------------------------------------------------------
