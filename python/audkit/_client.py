@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import keyword
 import logging
+import os
 import threading
 import time
 from typing import (
     Any,
     Dict,
     Generic,
+    Iterable,
     Iterator,
     List,
     Mapping,
@@ -490,8 +492,217 @@ def _call_options(op: _Op, kwargs: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     return out or None
 
 
+# ---------------------------------------------------------------------------------------------
+# streamed bodies (issue 8): ``dest=`` of a streamed result (Sensors users.export_csv) and
+# ``source=`` of a streamed upload (ThinkingData clusters.import_ids / modify_import)
+
+#: bytes read from a source per chunk, and the most chunks an export's row iterator holds: the
+#: memory an export or an upload needs, whatever its size, is a few of these.
+STREAM_CHUNK = 64 * 1024
+_QUEUE_CHUNKS = 4
+_END = object()
+
+
+def _id_lines(ids: Iterable[Any]) -> Iterator[bytes]:
+    """An iterable of ids as CSV lines (one id per line, CRLF as in the document's trace), in
+    chunks of about STREAM_CHUNK bytes. A bad id is a ValidationError naming its index; it is
+    found while uploading, so the request is abandoned unfinished (never processed)."""
+    buf = bytearray()
+    for i, v in enumerate(ids):
+        if isinstance(v, bool) or not isinstance(v, (str, int)):
+            raise _errors._validation(f"source[{i}]", "must be a string or an integer id")
+        t = str(v)
+        if not t or any(c in t for c in ',"\r\n'):
+            raise _errors._validation(f"source[{i}]", "must be a non-empty id without commas, quotes or line breaks")
+        buf += t.encode("utf-8")
+        buf += b"\r\n"
+        if len(buf) >= STREAM_CHUNK:
+            yield bytes(buf)
+            buf.clear()
+    if buf:
+        yield bytes(buf)
+
+
+def _file_chunks(f: Any) -> Iterator[bytes]:
+    while True:
+        b = f.read(STREAM_CHUNK)
+        if not b:
+            return
+        if not isinstance(b, (bytes, bytearray)):
+            raise _errors._validation("source", "must be a file opened in binary mode")
+        yield bytes(b)
+
+
+def _path_chunks(path: str) -> Iterator[bytes]:
+    with open(path, "rb") as f:
+        yield from _file_chunks(f)
+
+
+def _source(source: Any) -> Tuple[Iterator[bytes], int]:
+    """``source=`` as (chunks, length or -1): bytes (sent whole, Content-Length), a path (read in
+    chunks, Content-Length), a binary file or an iterable of ids (chunked transfer)."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        b = bytes(source)
+        return iter([b] if b else []), len(b)
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        if not os.path.isfile(path):
+            raise _errors._validation("source", f"must name an existing file (got {path!r})")
+        return _path_chunks(path), os.path.getsize(path)
+    if hasattr(source, "read"):
+        return _file_chunks(source), -1
+    try:
+        it = iter(source)
+    except TypeError:
+        raise _errors._validation("source", "must be a path, bytes, a binary file or an iterable of ids") from None
+    return _id_lines(it), -1
+
+
+class CsvRows(Iterator[Dict[str, str]]):
+    """The rows of a streamed CSV export as dicts keyed by the header line. The download runs
+    in a background thread that hands chunks over through a queue of at most a few chunks, and
+    the csv module parses them as they arrive, so memory stays bounded whatever the export's
+    size. Iterate to the end or call ``close()`` (also a context manager); the client is busy
+    until then (use another client for other calls meanwhile)."""
+
+    def __init__(self, client: "Client", op: _Op, params: Dict[str, Any], options: Optional[Dict[str, Any]]) -> None:
+        import csv
+        import queue
+
+        self._q: "queue.Queue[Any]" = queue.Queue(maxsize=_QUEUE_CHUNKS)
+        self._full = queue.Full
+        self._stop = threading.Event()
+        self.bytes = 0
+        self._rows = csv.DictReader(self._lines())
+        self._thread = threading.Thread(target=self._run, args=(client, op, params, options),
+                                        name="audkit-export", daemon=True)
+        self._thread.start()
+        # the first chunk (or the failure) before returning: validation, auth and HTTP errors
+        # are raised by the call itself, not by the first next()
+        self._head = self._q.get()
+        if isinstance(self._head, BaseException):
+            self._thread.join()
+            raise self._head
+
+    def _put(self, x: Any) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._q.put(x, timeout=0.1)
+                return True
+            except self._full:
+                continue
+        return False
+
+    def _sink(self, chunk: bytes) -> None:
+        if not self._put(chunk):
+            raise _errors.TransportError("export abandoned by the reader")
+
+    def _run(self, client: "Client", op: _Op, params: Dict[str, Any], options: Optional[Dict[str, Any]]) -> None:
+        t0 = time.monotonic()
+        try:
+            raw = client._native.call(op.name, params, options, sink=self._sink)
+            self.bytes = int(raw.get("bytes", 0)) if isinstance(raw, dict) else 0
+            _log_call(client, op.name, t0)
+            self._put(_END)
+        except BaseException as e:  # handed to the reading thread
+            _log_call(client, op.name, t0, error=e)
+            self._put(e)
+
+    def _chunks(self) -> Iterator[bytes]:
+        while True:
+            x, self._head = (self._head, None) if self._head is not None else (self._q.get(), None)
+            if x is _END:
+                return
+            if isinstance(x, BaseException):
+                raise x
+            yield x
+
+    def _lines(self) -> Iterator[str]:
+        import codecs
+
+        dec = codecs.getincrementaldecoder("utf-8-sig")()
+        tail = ""
+        for chunk in self._chunks():
+            tail += dec.decode(chunk)
+            parts = tail.splitlines(keepends=True)
+            tail = parts.pop() if parts and not parts[-1].endswith(("\n", "\r")) else ""
+            yield from parts
+        tail += dec.decode(b"", final=True)
+        if tail:
+            yield tail
+
+    def __iter__(self) -> "CsvRows":
+        return self
+
+    def __next__(self) -> Dict[str, str]:
+        try:
+            return next(self._rows)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Stops the download (if still running) and waits for the background thread."""
+        self._stop.set()
+        self._thread.join()
+
+    def __enter__(self) -> "CsvRows":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def _stream_call(client: "Client", op: _Op, params: Dict[str, Any], options: Optional[Dict[str, Any]],
+                 dest: Any = None, source: Any = None) -> Any:
+    t0 = time.monotonic()
+    if op.raw.get("stream_body"):
+        chunks, length = _source(source)
+        try:
+            raw = client._native.call(op.name, params, options, source=chunks, source_len=length)
+        except BaseException as e:
+            _log_call(client, op.name, t0, error=e)
+            raise
+        _log_call(client, op.name, t0)
+        return op.shape(raw)
+    if dest is None:
+        return CsvRows(client, op, params, options)
+    if isinstance(dest, (str, os.PathLike)):
+        path = os.fspath(dest)
+        try:
+            with open(path, "wb") as f:
+                raw = client._native.call(op.name, params, options, sink=f.write)
+        except BaseException as e:
+            _log_call(client, op.name, t0, error=e)
+            try:
+                os.unlink(path)  # no partial export left behind
+            except OSError:
+                pass
+            raise
+    elif hasattr(dest, "write"):
+        try:
+            raw = client._native.call(op.name, params, options, sink=dest.write)
+        except BaseException as e:
+            _log_call(client, op.name, t0, error=e)
+            raise
+    else:
+        raise _errors._validation("dest", "must be a path, a binary file (write) or None (rows)")
+    _log_call(client, op.name, t0)
+    return int(raw.get("bytes", 0)) if isinstance(raw, dict) else 0
+
+
 def _make_method(op: _Op) -> Any:
-    if op.lazy:
+    if op.raw.get("stream_result") or op.raw.get("stream_body"):
+        def method(self: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
+            client: Client = self if isinstance(self, Client) else self._client
+            dest = kwargs.pop("dest", None)
+            source = kwargs.pop("source", None)
+            if op.raw.get("stream_body") and source is None:
+                raise _errors._validation("source", "is required (a path, bytes, a binary file or an iterable of ids)")
+            options = _call_options(op, kwargs)
+            params = op.bind(args, kwargs, client._validate)
+            return _stream_call(client, op, params, options, dest=dest, source=source)
+    elif op.lazy:
         def method(self: Any, *args: Any, resume: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> Pager[Any]:
             client: Client = self if isinstance(self, Client) else self._client
             if resume is not None:

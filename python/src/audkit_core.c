@@ -584,7 +584,41 @@ static int pt_send(void *ud, const ak_request *req, ak_response *resp, ak_error 
             goto py_fail;
         PyList_SET_ITEM(headers, (Py_ssize_t)i, t);
     }
-    body = PyBytes_FromStringAndSize(req->body ? req->body : "", req->body ? (Py_ssize_t)req->body_len : 0);
+    if (req->body_reader) {
+        /* a streamed upload: a callable transport receives it whole (pulled here) */
+        size_t cap = 65536, len = 0;
+        char *buf = malloc(cap);
+        int64_t k = 0;
+        while (buf && (k = req->body_reader(req->body_reader_ud, buf + len, cap - len)) > 0) {
+            len += (size_t)k;
+            if (len == cap) {
+                char *nb = realloc(buf, cap * 2);
+                if (!nb) {
+                    free(buf);
+                    buf = NULL;
+                    break;
+                }
+                buf = nb;
+                cap *= 2;
+            }
+        }
+        if (!buf) {
+            PyErr_NoMemory();
+            goto py_fail;
+        }
+        if (k < 0) { /* the source failed: its exception is kept by the stream state */
+            free(buf);
+            pt_clear_response(pt);
+            resp->error_kind = AK_ERR_TRANSPORT;
+            resp->error_message = "the streamed body was abandoned by the caller";
+            rc = AK_OK;
+            goto done;
+        }
+        body = PyBytes_FromStringAndSize(buf, (Py_ssize_t)len);
+        free(buf);
+    } else {
+        body = PyBytes_FromStringAndSize(req->body ? req->body : "", req->body ? (Py_ssize_t)req->body_len : 0);
+    }
     if (!body)
         goto py_fail;
     res = PyObject_CallFunction(pt->callable, "ssOOd", req->method, req->url, headers, body,
@@ -835,11 +869,86 @@ static int options_from_py(PyObject *o, ak_call_options *out) {
     return 0;
 }
 
+/* ---- streamed bodies (issue 8): `sink=` receives a streamed result's chunks (a callable taking
+ * bytes), `source=` is an iterator of bytes pulled as the upload is sent. Both run from the
+ * transport's callbacks while the GIL is released around the transfer: they take it back only
+ * for the Python call. An exception they raise abandons the transfer and is re-raised. */
+typedef struct stream_state {
+    PyObject *sink;    /* borrowed from the call's arguments */
+    PyObject *it;      /* owned iterator over the source's chunks */
+    PyObject *pending; /* owned bytes being handed out */
+    Py_ssize_t off;
+    PyObject *exc_type, *exc, *exc_tb; /* the first exception raised by sink/source */
+} stream_state;
+
+static void stream_keep_exc(stream_state *st) {
+    if (!st->exc_type)
+        PyErr_Fetch(&st->exc_type, &st->exc, &st->exc_tb);
+    else
+        PyErr_Clear();
+}
+
+static int stream_sink(void *ud, const char *data, size_t len) {
+    stream_state *st = ud;
+    PyGILState_STATE g = PyGILState_Ensure();
+    PyObject *r = PyObject_CallFunction(st->sink, "y#", data, (Py_ssize_t)len);
+    int stop = r == NULL;
+    if (stop)
+        stream_keep_exc(st);
+    Py_XDECREF(r);
+    PyGILState_Release(g);
+    return stop;
+}
+
+static int64_t stream_reader(void *ud, char *dst, size_t cap) {
+    stream_state *st = ud;
+    PyGILState_STATE g = PyGILState_Ensure();
+    int64_t out = 0;
+    while (!st->pending || st->off >= PyBytes_GET_SIZE(st->pending)) {
+        Py_CLEAR(st->pending);
+        st->off = 0;
+        PyObject *x = PyIter_Next(st->it);
+        if (!x) {
+            if (PyErr_Occurred()) {
+                stream_keep_exc(st);
+                out = -1;
+            }
+            goto done;
+        }
+        if (!PyBytes_Check(x)) {
+            Py_DECREF(x);
+            PyErr_SetString(PyExc_TypeError, "source chunks must be bytes");
+            stream_keep_exc(st);
+            out = -1;
+            goto done;
+        }
+        st->pending = x;
+    }
+    Py_ssize_t left = PyBytes_GET_SIZE(st->pending) - st->off;
+    size_t k = (size_t)left < cap ? (size_t)left : cap;
+    memcpy(dst, PyBytes_AS_STRING(st->pending) + st->off, k);
+    st->off += (Py_ssize_t)k;
+    out = (int64_t)k;
+done:
+    PyGILState_Release(g);
+    return out;
+}
+
 static PyObject *Client_call(ClientObject *self, PyObject *args, PyObject *kwds) {
-    static char *kwlist[] = {"op", "params", "options", NULL};
+    static char *kwlist[] = {"op", "params", "options", "sink", "source", "source_len", NULL};
     const char *op;
-    PyObject *params = Py_None, *options = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "s|OO:call", kwlist, &op, &params, &options))
+    PyObject *params = Py_None, *options = Py_None, *sink = Py_None, *source = Py_None;
+    long long source_len = -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "s|OOOOL:call", kwlist, &op, &params, &options, &sink, &source,
+                                     &source_len))
+        return NULL;
+    if (sink != Py_None && !PyCallable_Check(sink)) {
+        PyErr_SetString(PyExc_TypeError, "sink must be callable");
+        return NULL;
+    }
+    stream_state st = {0};
+    st.sink = sink != Py_None ? sink : NULL;
+    if (source != Py_None && !(st.it = PyObject_GetIter(source)))
         return NULL;
     ak_call_options opt;
     if (options_from_py(options, &opt) < 0)
@@ -849,6 +958,7 @@ static PyObject *Client_call(ClientObject *self, PyObject *args, PyObject *kwds)
         return NULL;
     if (client_enter(self) < 0) {
         cJSON_Delete(p);
+        Py_XDECREF(st.it);
         return NULL;
     }
     PyObject *out = NULL;
@@ -859,8 +969,19 @@ static PyObject *Client_call(ClientObject *self, PyObject *args, PyObject *kwds)
         raise_ak_error(&err);
         goto done;
     }
+    if (st.sink)
+        ak_call_set_body_sink(call, stream_sink, &st);
+    if (st.it)
+        ak_call_set_body_reader(call, stream_reader, &st, source_len);
     int rc = ak_drive_call(self->c, call, &drive_hooks, &err);
     self->last_attempts = ak_call_attempts(call);
+    if (st.exc_type) { /* the sink's or the source's own exception wins */
+        if (self->pt)
+            pt_clear_exc(self->pt);
+        PyErr_Restore(st.exc_type, st.exc, st.exc_tb);
+        st.exc_type = st.exc = st.exc_tb = NULL;
+        goto done;
+    }
     if (take_pending_exception(self))
         goto done;
     if (rc != AK_OK) {
@@ -873,6 +994,8 @@ done:
     ak_error_cleanup(&err);
     cJSON_Delete(p);
     client_leave(self);
+    Py_XDECREF(st.it);
+    Py_XDECREF(st.pending);
     return out;
 }
 

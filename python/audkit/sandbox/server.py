@@ -367,6 +367,9 @@ class _Handler(BaseHTTPRequestHandler):
             truncate = kind == "truncate"
         try:
             resp = vendor.handle(req)
+        except ConnectionAbortedError:  # a streamed body abandoned by the client: nothing stored
+            self.close_connection = True
+            return
         except Exception as exc:  # a sandbox bug: answer 500 and say so on stderr
             traceback.print_exc()
             resp = vendor.error("http_500", f"sandbox internal error: {type(exc).__name__}: {exc}")

@@ -629,7 +629,7 @@ class ThinkingData(ThinkingDataStub):
         errors += ctx.errors
         if errors:
             raise _Invalid(errors)
-        rows = self._csv_rows(req)
+        rows = list(self._csv_rows(req))  # the whole body read before anything is stored
         if name is None:
             name = f"import{self.next_id}"
         if self._by_name(project, name) is not None:
@@ -656,7 +656,7 @@ class ThinkingData(ThinkingDataStub):
             return self._not_found(label)
         if rec["clusterType"] not in ("cluster_by_import", "tag_by_import"):
             return self._err(THINKING_CODE_INVALID_PARAMETER, f"cluster {label} is not an ID-upload cluster")
-        rows = self._csv_rows(req)
+        rows = list(self._csv_rows(req))  # the whole body read before anything is stored
         if display:
             rec["displayName"] = display
         if req.q("mainColumnName"):
