@@ -172,7 +172,6 @@ struct ak_client {
     void *clock_ud;
     ak_random_fn random;
     void *random_ud;
-    int64_t next_slot_ms; /* rate limiter: earliest time of the next rate-limited send */
     unsigned jitter_state;
 };
 
@@ -193,6 +192,14 @@ int64_t ak_client_today_gmt8(const ak_client *c);
 
 /* Checks per-call options (call.c): a VALIDATION error naming each bad option. */
 int ak_call_options_check(const ak_call_options *o, ak_error *err);
+
+/* ---- rate limits (rate.c) ---- */
+/* Reserves the next send slot of the client's account (shared by every client of the process with
+ * the same platform and first credential): 0 when the caller may send now (the slot is taken),
+ * else the milliseconds to wait before asking again. Thread-safe. */
+int64_t ak_rate_reserve(ak_client *c, int64_t now, int64_t interval_ms);
+/* Forgets every account's slot (tests that replay one clock with several clients). */
+void ak_rate_reset(void);
 
 /* ---- retry policy (retry.c) ---- */
 /* Delay before attempt `next_attempt` (2, 3, ...): exponential with jitter, capped at max_backoff_ms. */

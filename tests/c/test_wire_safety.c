@@ -550,7 +550,39 @@ static void test_maybe_applied(void) {
     }
 }
 
+/* Volcengine's 1 request/s belongs to the access key: a second client with the same key waits for
+ * the slot the first one took; a client with another key does not. */
+static void test_rate_limit_shared_per_account(void) {
+    fake_env env = {1800000000000LL, 0, 0};
+    const char *same = "{\"access_key\":\"AK-SHARED\",\"secret_key\":\"VL-SECRET-KEY\",\"base_url\":\"http://h:1\"}";
+    const char *other = "{\"access_key\":\"AK-OTHER\",\"secret_key\":\"VL-SECRET-KEY\",\"base_url\":\"http://h:1\"}";
+    ak_client *a = client_of("volcengine_live", same, &env);
+    ak_client *b = client_of("volcengine_live", same, &env);
+    ak_client *o = client_of("volcengine_live", other, &env);
+    cJSON *p = J("{\"activity_id\":1,\"user_id\":1}");
+    ak_error err = AK_ERROR_INIT;
+    ak_call *ca = NULL, *cb = NULL, *co = NULL;
+    ak_step st;
+    CHECK(ak_call_new(&ca, a, "get_account_user_track_data", p, &err) == AK_OK);
+    CHECK(ak_call_new(&cb, b, "get_account_user_track_data", p, &err) == AK_OK);
+    CHECK(ak_call_new(&co, o, "get_account_user_track_data", p, &err) == AK_OK);
+    ak_call_next(ca, &st);
+    CHECK(st.kind == AK_STEP_SEND);
+    ak_call_next(cb, &st); /* another client, same account: waits for the next slot */
+    CHECK(st.kind == AK_STEP_SLEEP && st.sleep_ms >= 1000 && st.sleep_ms <= 1100);
+    ak_call_next(co, &st); /* another account: its own slot */
+    CHECK(st.kind == AK_STEP_SEND);
+    ak_call_free(ca);
+    ak_call_free(cb);
+    ak_call_free(co);
+    cJSON_Delete(p);
+    ak_client_free(a);
+    ak_client_free(b);
+    ak_client_free(o);
+}
+
 int main(void) {
+    RUN(test_rate_limit_shared_per_account);
     RUN(test_maybe_applied);
     RUN(test_failure_tables);
     RUN(test_transport_failures);

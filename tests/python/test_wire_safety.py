@@ -284,3 +284,49 @@ def test_failed_batch_after_a_lost_connection_is_unknown(faults):
         bd.keywords.add(BD_ITEMS)
     assert len(faults.requests) == 2
     assert [f.to_dict()["state"] for f in ei.value.batch_result.failures] == ["unknown"] * 3
+
+
+# --- Volcengine's 1 request/s belongs to the access key -------------------------------------------
+
+def test_rate_limit_is_shared_by_clients_of_one_access_key():
+    ok = {"ResponseMetadata": {"RequestId": "r"}, "Result": {}}
+    key = f"AK-SHARED-{os.getpid()}-{time.monotonic_ns()}"
+
+    def client(ak):
+        return audkit.VolcengineLive(access_key=ak, secret_key="VL-SECRET", base_url="http://h.invalid",
+                                     transport=Canned(ok))
+
+    a, b, other = client(key), client(key), client(key + "-other")
+    a.get_account_user_track_data(activity_id=1, user_id=1)
+    t0 = time.monotonic()
+    other.get_account_user_track_data(activity_id=1, user_id=1)  # its own account: no wait
+    assert time.monotonic() - t0 < 0.5
+    b.get_account_user_track_data(activity_id=1, user_id=1)  # same account: waits for the slot
+    assert time.monotonic() - t0 >= 0.9
+
+
+def test_rate_limit_holds_across_threads():
+    ok = {"ResponseMetadata": {"RequestId": "r"}, "Result": {}}
+    key = f"AK-THREADS-{os.getpid()}-{time.monotonic_ns()}"
+    stamps = []
+    lock = threading.Lock()
+
+    class Stamp(Canned):
+        def __call__(self, *a):
+            with lock:
+                stamps.append(time.monotonic())
+            return super().__call__(*a)
+
+    def run():
+        c = audkit.VolcengineLive(access_key=key, secret_key="VL-SECRET", base_url="http://h.invalid",
+                                  transport=Stamp(ok))
+        c.get_account_user_track_data(activity_id=1, user_id=1)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=10)
+    stamps.sort()
+    assert len(stamps) == 3
+    assert all(b - a >= 0.95 for a, b in zip(stamps, stamps[1:]))

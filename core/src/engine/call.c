@@ -443,18 +443,18 @@ int ak_call_next(ak_call *call, ak_step *step) {
         return AK_OK;
     }
     if (call->op->rate_per_sec > 0) {
-        int64_t now = ak_client_now_ms(c);
-        if (now < c->next_slot_ms) {
-            if (past_deadline(call, c->next_slot_ms - now)) {
+        /* one limit per account, shared by every client of the process (rate.c); a small margin
+         * keeps arrivals strictly more than 1/rate apart despite network jitter */
+        int64_t wait = ak_rate_reserve(c, ak_client_now_ms(c), 1000 / call->op->rate_per_sec + 25);
+        if (wait > 0) {
+            if (past_deadline(call, wait)) {
                 step->kind = AK_STEP_ERROR;
                 return AK_OK;
             }
             step->kind = AK_STEP_SLEEP;
-            step->sleep_ms = c->next_slot_ms - now;
+            step->sleep_ms = wait;
             return AK_OK;
         }
-        /* a small margin keeps arrivals strictly more than 1/rate apart despite network jitter */
-        c->next_slot_ms = now + 1000 / call->op->rate_per_sec + 25;
     }
     free_attempt(call);
     call->attempts++;
