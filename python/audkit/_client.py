@@ -703,7 +703,9 @@ def _make_method(op: _Op) -> Any:
             params = op.bind(args, kwargs, client._validate)
             return _stream_call(client, op, params, options, dest=dest, source=source)
     elif op.lazy:
-        def method(self: Any, *args: Any, resume: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> Pager[Any]:
+        def method(  # type: ignore[misc]
+            self: Any, *args: Any, resume: Optional[Mapping[str, Any]] = None, **kwargs: Any
+        ) -> Pager[Any]:
             client: Client = self if isinstance(self, Client) else self._client
             if resume is not None:
                 return client.resume(resume, _op=op)
