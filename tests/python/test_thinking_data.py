@@ -171,7 +171,8 @@ def test_update_by_id_and_by_name(ta, sb):
     assert by_id["projectId"] == 102 and by_id["displayName"] == "买家 v2" and "clusterId" not in by_id
     assert rename["clusterName"] == "buyers_2"
     assert sent[2]["query"]["projectId"] == "102" and sent[2]["query"]["clusterName"] == "buyers_2"
-    assert "projectId" not in by_name and "clusterName" not in by_name and by_name["remarks"] == "by name"
+    # issue 8: by name, projectId travels in the query and in the body (the document's example)
+    assert by_name["projectId"] == 102 and "clusterName" not in by_name and by_name["remarks"] == "by name"
     got = ta.clusters.detail(project_id=102, cluster_id=cid)
     assert got.cluster_name == "buyers_2" and got.display_name == "买家 v4" and got.remarks == "by name"
     sb.clear_requests()
