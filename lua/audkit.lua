@@ -117,7 +117,7 @@ local SECONDS = {
 }
 -- per-call options (any operation): override the client's for that call
 local CALL_OPTIONS = { timeout = "timeout_ms", retries = "retries", max_backoff = "max_backoff_ms", deadline = "deadline_ms" }
-local LUA_ONLY = { transport = true, sleep = true }
+local LUA_ONLY = { transport = true, sleep = true, blocking = true, pool_size = true, idle_timeout = true }
 
 local function to_ms(v)
   if type(v) ~= "number" or v ~= v or v < 0 then return nil end
@@ -198,12 +198,48 @@ local function attach_batch_result(self, op, params, err)
   err.batch_result = { items = {}, failures = failures }
 end
 
+-- Who does the I/O of one call, decided per call (never at require time):
+--   an explicit `transport` option -> that transport (+ `sleep`), in a Lua-owned loop;
+--   inside nginx where cosockets work (rewrite/access/content/timer, ...) -> audkit.cosocket
+--     and ngx.sleep: the call yields the request's coroutine, the worker never blocks;
+--   inside nginx where they do not (init, init_worker, set, header/body filter, log, ...) ->
+--     nil, err, unless the client was made with `blocking = true` (then libcurl, blocking);
+--   outside nginx -> nil: the C core drives the call with libcurl.
+-- Returns transport, sleep | nil (the C path) | false, err.
+local COSOCKET_PHASES = {
+  rewrite = true, access = true, content = true, timer = true,
+  ssl_cert = true, ssl_session_fetch = true, ssl_client_hello = true, preread = true,
+}
+function client_methods._io(self)
+  if self._transport then return self._transport, self._sleep end
+  local ngx = rawget(_G, "ngx")
+  if type(ngx) ~= "table" or type(ngx.get_phase) ~= "function" then return nil end
+  local ok, phase = pcall(ngx.get_phase)
+  if ok and COSOCKET_PHASES[phase] then
+    local t = self._cosocket
+    if not t then
+      local o = self._net
+      t = require("audkit.cosocket").new(o)
+      self._cosocket = t
+    end
+    return t, self._user_sleep or function(ms) ngx.sleep(ms / 1000) end
+  end
+  if self._blocking then return nil end
+  phase = ok and tostring(phase) or "unknown"
+  return false, new_error("transport", ("audkit: no network I/O in the nginx '%s' phase: cosockets are " ..
+    "not available there and a blocking libcurl call would stall the worker; call audkit from " ..
+    "rewrite/access/content_by_lua* or a timer (ngx.timer.at), or create the client with " ..
+    "blocking = true to accept a blocking call"):format(phase), { phase = phase })
+end
+
 local function run_call(self, opname, params, opts)
   local c = self._c
-  if self._transport then
+  local transport, sleep = client_methods._io(self)
+  if transport == false then return nil, sleep end
+  if transport then
     local call, err = c:new_call(opname, params, opts)
     if not call then return nil, err end
-    return loop.run_call(call, self._transport, self._sleep)
+    return loop.run_call(call, transport, sleep)
   end
   return c:call(opname, params, opts)
 end
@@ -337,6 +373,12 @@ function audkit.new(key, opts)
     _models = plat.models,
     _transport = lua_opts.transport,
     _sleep = lua_opts.sleep or loop.default_sleep,
+    _user_sleep = lua_opts.sleep,
+    _blocking = lua_opts.blocking == true,
+    -- what the cosocket transport needs (the core keeps its own copy for libcurl)
+    _net = { proxy = config.proxy, verify = config.verify, ca_file = config.ca_file,
+      user_agent = config.user_agent, pool_size = lua_opts.pool_size,
+      idle_timeout = lua_opts.idle_timeout, version = core.version },
   }, Client)
 end
 

@@ -27,8 +27,12 @@ function methods:_fetch()
   local cp = self._p
   local c = self._client
   local items, res
-  if c._transport then
-    items, res = loop.next_page(cp, c._transport, c._sleep)
+  -- the client decides per call who does the I/O (cosockets inside nginx, see audkit.lua)
+  local transport, sleep
+  if c._io then transport, sleep = c:_io() end
+  if transport == false then return nil, sleep end
+  if transport then
+    items, res = loop.next_page(cp, transport, sleep)
   else
     items, res = cp:next_page()
   end
