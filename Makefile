@@ -6,8 +6,11 @@ JOBS ?= 2
 export PYTHONPATH := $(CURDIR)/python:$(PYTHONPATH)
 
 APT_PACKAGES := build-essential cmake pkg-config libcurl4-openssl-dev libcjson-dev libssl-dev \
-                lua5.4 liblua5.4-dev lua-busted luajit libluajit-5.1-dev curl clang-format \
-                clang libclang-rt-dev
+                lua5.4 liblua5.4-dev lua-busted luajit2 libluajit2-5.1-dev curl clang-format \
+                clang libclang-rt-dev nginx libnginx-mod-http-lua lua-resty-core openssl luarocks
+# luajit2/libluajit2-5.1-dev: OpenResty's LuaJIT fork (same `luajit` binary and pkg-config name).
+# NOT luajit/libluajit-5.1-dev: they conflict with libnginx-mod-http-lua, and apt-get install
+# below replaces them (removes them) non-interactively on a machine that has them.
 PIP_PACKAGES := pytest setuptools wheel mypy
 # the vendors' own signers, used only by tests as independent oracles (their pins are old: --no-deps)
 PIP_ORACLES := volcengine bce-python-sdk pytz pycryptodome future six
