@@ -16,7 +16,7 @@ PIP_PACKAGES := pytest setuptools wheel mypy
 PIP_ORACLES := volcengine bce-python-sdk pytz pycryptodome future six
 
 .PHONY: all deps deps-apt deps-pip build build-c build-asan build-python test test-c test-python test-lua test-install \
-        demo demo-lua format format-check describe clean build-fuzz fuzz fuzz-smoke
+        test-openresty demo demo-lua format format-check describe clean build-fuzz fuzz fuzz-smoke
 
 all: build
 
@@ -52,12 +52,17 @@ build: deps build-c build-python
 
 # every suite runs even when an earlier one fails (-k); make still exits non-zero on any failure
 test: deps build build-asan
-	$(MAKE) -k format-check test-c test-python test-lua test-install fuzz-smoke
+	$(MAKE) -k format-check test-c test-python test-lua test-install test-openresty fuzz-smoke
 
 # the C library as a C user gets it: cmake --install to a fresh prefix, examples/hello.c built with
 # pkg-config alone and with find_package(audkit), run against the sandbox
 test-install: build-c
 	PYTHON=$(PYTHON) tests/install/run.sh build
+
+# OpenResty: audkit installed with cmake --install into a temporary prefix, used inside a real
+# nginx + lua module (one worker, free loopback ports) against the sandbox (tests/openresty/run.py)
+test-openresty: build-c
+	$(PYTHON) tests/openresty/run.py build
 
 test-c:
 	cd build-asan && ctest --output-on-failure -j$(JOBS)
