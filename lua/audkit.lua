@@ -244,6 +244,35 @@ local function run_call(self, opname, params, opts)
   return c:call(opname, params, opts)
 end
 
+-- Streamed ops (Sensors users.export_csv: dest = path | file handle | nil for rows; ThinkingData
+-- clusters.import_ids / modify_import: source = path | CSV string | file handle | iterator |
+-- array of ids): the body goes through a sink / reader in audkit.core, never whole in memory.
+-- Only the built-in libcurl transport streams (a Lua-owned loop gets nil, err).
+local function stream_call(self, op, params, opts)
+  local p, dest, source = {}, nil, nil
+  for k, v in pairs(params or {}) do
+    if k == "dest" and op.stream_result then dest = v
+    elseif k == "source" and op.stream_body then source = v
+    else p[k] = v end
+  end
+  setmetatable(p, getmetatable(params or {}))
+  if op.stream_body and source == nil then
+    local rule = "is required (a path, a CSV string, a file handle, an iterator function or an array of ids)"
+    return nil, new_error("validation", "source: " .. rule, { field = "source", rule = rule })
+  end
+  local transport, sleep = client_methods._io(self)
+  if transport == false then return nil, sleep end
+  if transport then
+    return nil, new_error("transport", op.name .. ": streaming needs the built-in transport (dest/source " ..
+      "are not supported with a Lua-owned loop: a client transport option, or cosockets inside nginx)")
+  end
+  local res, err = self._c:call(op.name, p, opts, { dest = dest, rows = op.stream_result and dest == nil, source = source })
+  if res == nil then return nil, err end
+  if op.stream_result and dest ~= nil then return res.bytes end
+  if op.stream_body then model.wrap(self._models, op.result, res) end
+  return res
+end
+
 -- Executes the op row `op` with `params`: result | page | Pager | nil, err
 local function invoke(self, op, params)
   if params ~= nil and type(params) ~= "table" then
@@ -252,6 +281,7 @@ local function invoke(self, op, params)
   local opts, oerr
   params, opts, oerr = split_options(self, op, params)
   if oerr then return nil, oerr end
+  if op.stream_result or op.stream_body then return stream_call(self, op, params, opts) end
   -- pager rows and chunked rows (Baidu keywords.get) are lazy iterators
   if op.kind == "pager" or op.kind == "chunked" then
     local cp, err = self._c:pager(op.name, params, opts)
