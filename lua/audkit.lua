@@ -367,6 +367,9 @@ Client.__name = "audkit.Client"
 -- max_backoff / deadline (seconds), retries, max_response_bytes, proxy, verify, ca_file,
 -- user_agent, validate, and Lua-side
 -- transport (function(request) -> response) + sleep (function(ms)) to own the I/O loop.
+-- Inside nginx (no transport given) calls use audkit.cosocket + ngx.sleep where cosockets work,
+-- and return nil, err elsewhere unless blocking = true; pool_size / idle_timeout (seconds) size
+-- its keep-alive pools (docs/OPENRESTY.md).
 -- Returns the client, or nil, err.
 function audkit.new(key, opts)
   local plat = platforms[key]
