@@ -309,7 +309,9 @@ describe("streaming (" .. VM .. ")", function()
       end })))
       assert.equal(n, r.upload_num)
       assert.is_true(13 * n > 150 * BUF)
-      assert.is_true(peak < 4 * BUF, ("peak growth %d bytes for an upload of %d"):format(peak, 13 * n))
+      -- a wide margin: LuaJIT's string table and GC pacing in a full suite run add a few buffers;
+      -- holding the upload would grow by its whole 13 MB (over 200 buffers)
+      assert.is_true(peak < 8 * BUF, ("peak growth %d bytes for an upload of %d"):format(peak, 13 * n))
     end)
 
     it("an iterator that raises ends the upload: nil, err, nothing stored", function()
