@@ -73,6 +73,11 @@ def _rules(f: Dict[str, Any]) -> str:
         out.append(f"{f.get('min_items', 0)}..{f.get('max_items') or '∞'} items")
     if f.get("depth"):
         out.append(f"{f['depth']}-level array")
+    fmt = {"date": "yyyy-MM-dd", "datetime": "yyyy-MM-dd HH:mm:ss", "identifier": "letters, digits, _",
+           "alnum": "letters and digits", "route": "route `from~to`", "no_upper": "no capital letters",
+           "cron": "Quartz cron (6 or 7 fields)"}.get(f.get("format") or "")
+    if fmt:
+        out.append(fmt)
     if f.get("location") and f["location"] != "body":
         out.append(f"in the {f['location']}")
     return "; ".join(out)

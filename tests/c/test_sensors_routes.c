@@ -127,6 +127,15 @@ static void test_create(void) {
             "{\"source_type\":9,\"data_type\":\"STRING\",\"sql\":\"x\",\"rule_content_list\":"
             "[{\"type\":\"basic_measures\",\"rules\":[]}]}",
             (const char *const[]){"sql", "rule_content_list[0].rules", "rule_content_list[0].measure", NULL});
+    /* "name 不支持输入大写字母" and a cron that is no Quartz expression: refused before sending */
+    invalid(c, "user_tags.create",
+            "{\"source_type\":7,\"data_type\":\"STRING\",\"sql\":\"select 1\",\"name\":\"User_Tag\","
+            "\"is_routine\":true,\"cron\":\"every day\"}",
+            (const char *const[]){"name", "cron", NULL});
+    invalid(c, "user_tags.create",
+            "{\"source_type\":7,\"data_type\":\"STRING\",\"sql\":\"select 1\",\"is_routine\":true,"
+            "\"cron\":\"0 0 0 * *\"}",
+            (const char *const[]){"cron", NULL});
     ak_client_free(c);
 }
 

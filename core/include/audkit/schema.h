@@ -63,7 +63,9 @@ typedef enum ak_format {
     AK_FMT_DATETIME,   /* yyyy-MM-dd HH:mm:ss */
     AK_FMT_IDENTIFIER, /* [A-Za-z0-9_]+ */
     AK_FMT_ALNUM,      /* [A-Za-z0-9]+ */
-    AK_FMT_ROUTE       /* Tencent cross-city route "a~b", digits, not "0~0" */
+    AK_FMT_ROUTE,      /* Tencent cross-city route "a~b", digits, not "0~0" */
+    AK_FMT_NO_UPPER,   /* no capital letters A-Z (Sensors Data tag names) */
+    AK_FMT_CRON        /* Quartz cron: 6 or 7 space-separated fields of 0-9 , - * / ? L W # A-Z */
 } ak_format;
 
 struct ak_schema;

@@ -156,6 +156,9 @@ static cJSON *describe_field(jb *b, const ak_field *f) {
         jb_put(b, o, "max_items", cJSON_CreateNumber(f->max_items));
     if (f->depth > 1)
         jb_put(b, o, "depth", cJSON_CreateNumber(f->depth));
+    static const char *const formats[] = {NULL, "date", "datetime", "identifier", "alnum", "route", "no_upper", "cron"};
+    if (f->format != AK_FMT_NONE && (size_t)f->format < AK_COUNT(formats))
+        jb_put(b, o, "format", cJSON_CreateString(formats[f->format]));
     jb_put(b, o, "doc", str_or_null(f->doc));
     return o;
 }

@@ -307,11 +307,11 @@ static const ak_schema dirs_req = AK_SCHEMA("UserTagDirsRequest", dirs_fields, "
     "1 custom values, 9 basic measure, 10 first/last feature, 11 event property preference, 12 behaviour "             \
     "distribution, 7 SQL"
 #define TAG_BODY_FIELDS                                                                                                \
-    F_STR("name", 0, .min_len = 1,                                                                                     \
+    F_STR("name", 0, .min_len = 1, .format = AK_FMT_NO_UPPER,                                                          \
           .doc = "English name, no capital letters; checked for duplicates (generated when absent)"),                  \
         F_STR("cname", 0, .doc = "display name"), F_STR("comment", 0, .doc = "remark"),                                \
         ID("dir_id", 0, .doc = "directory (group) of the tag"),                                                        \
-        F_STR("cron", 0, .min_len = 1,                                                                                 \
+        F_STR("cron", 0, .min_len = 1, .format = AK_FMT_CRON,                                                          \
               .doc = "schedule, a 7-field Quartz expression such as \"0 0 0 * * ? *\"; required when is_routine"),     \
         F_BOOL("is_routine", 0, .doc = "computed on the cron schedule (then cron is required)"),                       \
         F_ARR("app_push_list", AK_F_NULLABLE, AK_TYPE_ANY, .doc = "app push configuration"),                           \

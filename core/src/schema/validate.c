@@ -109,6 +109,26 @@ static bool check_format(const char *s, ak_format fmt) {
         long a = strtol(s, NULL, 10), b = strtol(t + 1, NULL, 10);
         return !(a == 0 && b == 0);
     }
+    case AK_FMT_NO_UPPER:
+        for (const char *p = s; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                return false;
+        return true;
+    case AK_FMT_CRON: {
+        /* Quartz: seconds minutes hours day-of-month month day-of-week [year] */
+        int fields = 0;
+        for (const char *p = s; *p;) {
+            while (*p == ' ')
+                p++;
+            if (!*p)
+                break;
+            fields++;
+            for (; *p && *p != ' '; p++)
+                if (!strchr("0123456789,-*/?LW#ABCDEFGHIJKLMNOPQRSTUVWXYZ", *p))
+                    return false;
+        }
+        return fields == 6 || fields == 7;
+    }
     }
     return true;
 }
@@ -120,6 +140,8 @@ static const char *format_rule(ak_format fmt) {
     case AK_FMT_IDENTIFIER: return "may contain only letters, digits and underscores";
     case AK_FMT_ALNUM: return "may contain only letters and digits";
     case AK_FMT_ROUTE: return "must be a route \"from~to\" of region codes, not \"0~0\"";
+    case AK_FMT_NO_UPPER: return "must not contain capital letters";
+    case AK_FMT_CRON: return "must be a Quartz cron expression of 6 or 7 fields, e.g. \"0 0 0 * * ? *\"";
     default: return "has an invalid format";
     }
 }
