@@ -359,13 +359,12 @@ static void test_add_rules(void) {
     CHECK(has_violation(&e, "keyword_types[0].wmatchprefer", "one of: 0, 1"));
     CHECK(has_violation(&e, "keyword_types[0].tabs[0]", "between 0 and 5"));
     CHECK(has_violation(&e, "keyword_types[0].pause", "boolean"));
-    CHECK(has_violation(&e, "keyword_types[0].keyword_id", "ignored by addWord"));
-    CHECK(has_violation(&e, "keyword_types[0].status", "ignored by addWord"));
+    /* keyword_id and status are 无效 (ignored) on addWord: accepted, not sent (no violation) */
     CHECK(has_violation(&e, "keyword_types[1].price", "2 decimal places"));
     CHECK(has_violation(&e, "keyword_types[2].price", "between 0.01 and 999.99"));
     CHECK(has_violation(&e, "keyword_types[3].bogus", "not a documented field"));
-    CHECK(e.nviolations == 14);
-    if (e.nviolations != 14)
+    CHECK(e.nviolations == 12);
+    if (e.nviolations != 12)
         dump(&e);
     ak_error_cleanup(&e);
 
@@ -416,6 +415,42 @@ static void test_add_rules(void) {
     ak_client_free(c);
 }
 
+/* Fields the document marks 无效 (ignored) are accepted and never sent: the document's own
+ * updateWord example sends keyword, adgroupId and campaignId alongside keywordId. */
+static void test_ignored_fields_not_sent(void) {
+    fake_env env = {1700000000000LL, 0, 0};
+    ak_client *c = client_from(CLOUD_CFG, &env);
+    ak_recording_push(ak_client_transport(c), 200, NULL,
+                      "{\"header\":{\"status\":0,\"failures\":[]},\"body\":{\"data\":[{\"keywordId\":7}]}}");
+    ak_recording_push(ak_client_transport(c), 200, NULL,
+                      "{\"header\":{\"status\":0,\"failures\":[]},\"body\":{\"data\":[{\"keywordId\":8}]}}");
+    cJSON *up = J("{\"keyword_types\":[{\"keywordId\":7,\"keyword\":\"鲜花\",\"adgroupId\":3,\"campaignId\":2,"
+                  "\"price\":1.5,\"status\":41,\"pcQuality\":9}]}");
+    cJSON *add = J("{\"keyword_types\":[{\"adgroup_id\":3,\"keyword\":\"k\",\"keyword_id\":5,\"status\":41}]}");
+    cJSON *res = NULL;
+    ak_error err = AK_ERROR_INIT;
+    CHECK(ak_call_simple(c, "keywords.update", up, &res, &err) == AK_OK);
+    cJSON_Delete(res);
+    CHECK(ak_call_simple(c, "keywords.add", add, &res, &err) == AK_OK);
+    cJSON_Delete(res);
+    for (size_t i = 0; i < 2; i++) {
+        cJSON *b = sent_body(c, i);
+        cJSON *kw = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(b, "body"), "keywordTypes"), 0);
+        CHECK(kw != NULL);
+        CHECK(!cJSON_GetObjectItem(kw, "status") && !cJSON_GetObjectItem(kw, "campaignId"));
+        if (i == 0)
+            CHECK(cJSON_GetObjectItem(kw, "keywordId") && !cJSON_GetObjectItem(kw, "keyword") &&
+                  !cJSON_GetObjectItem(kw, "adgroupId") && !cJSON_GetObjectItem(kw, "pcQuality"));
+        else
+            CHECK(!cJSON_GetObjectItem(kw, "keywordId") && cJSON_GetObjectItem(kw, "adgroupId"));
+        cJSON_Delete(b);
+    }
+    cJSON_Delete(up);
+    cJSON_Delete(add);
+    ak_error_cleanup(&err);
+    ak_client_free(c);
+}
+
 static void test_update_delete_get_rules(void) {
     fake_env env = {1700000000000LL, 0, 0};
     ak_client *c = client_from(CLOUD_CFG, &env);
@@ -427,8 +462,8 @@ static void test_update_delete_get_rules(void) {
                          "\"price\":1000}]}");
     CHECK(has_violation(&e, "keyword_types[0].keyword_id", "is required"));
     CHECK(has_violation(&e, "keyword_types[0].price", "between 0 and 999.99"));
-    CHECK(has_violation(&e, "keyword_types[1].keyword", "ignored by updateWord"));
-    CHECK(has_violation(&e, "keyword_types[1].adgroup_id", "ignored by updateWord"));
+    CHECK(!has_violation(&e, "keyword_types[1].keyword", NULL)); /* 无效 on updateWord: accepted */
+    CHECK(!has_violation(&e, "keyword_types[1].adgroup_id", NULL));
     CHECK(has_violation(&e, "keyword_types[1].price", "between 0 and 999.99"));
     ak_error_cleanup(&e);
     e = invalid(c, "keywords.update", "{\"keyword_types\":[]}");
@@ -973,6 +1008,7 @@ int main(void) {
     RUN(test_fresh_signature_per_attempt);
     RUN(test_add_rules);
     RUN(test_update_delete_get_rules);
+    RUN(test_ignored_fields_not_sent);
     RUN(test_chunking);
     RUN(test_envelope);
     if (sandbox_start(&sb) == 0) {

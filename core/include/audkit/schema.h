@@ -48,7 +48,8 @@ typedef enum ak_location {
 #define AK_F_MAX 0x0004u      /* `max` applies */
 #define AK_F_NULLABLE 0x0008u /* JSON null accepted */
 #define AK_F_OUTPUT 0x0010u   /* response-only field (never sent) */
-/* 0x0020u is free: secrets are credentials (ak_platform.secrets), never request fields */
+/* accepted on input, never sent (the document marks it 无效 / ignored on this route) */
+#define AK_F_IGNORED 0x0020u
 #define AK_F_UNIQUE 0x0040u     /* array items must be distinct */
 #define AK_F_ITEM_LEN 0x0080u   /* min_len/max_len apply to each string item of an array */
 #define AK_F_ITEM_RANGE 0x0100u /* min/max apply to each numeric item of an array */

@@ -76,6 +76,8 @@ ak_json *ak_schema_encode(const ak_schema *s, const ak_json *value) {
         const ak_field *f = ak_schema_lookup(s, m->string);
         const char *key = m->string;
         cJSON *e;
+        if (f && (f->flags & AK_F_IGNORED))
+            continue; /* the vendor ignores it on this route: accepted, not sent */
         if (f) {
             /* keep the original key when the wire name is already taken (given twice):
              * validation reports it */
