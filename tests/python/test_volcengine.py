@@ -342,3 +342,13 @@ def test_sandbox_gateway_errors(sb):
                               [("Content-Type", "application/json")], b"{}", 10)
     assert status == 401 and json.loads(body)["ResponseMetadata"]["Error"]["Code"] == "MissingAuthenticationToken"
     assert "Result" not in json.loads(body)
+
+
+def test_integer_field_given_as_a_string_is_refused(vl, sb):
+    """Strict send (issue 8): Index="0" is a ValidationError like in every other vendor; only the
+    int64 id fields (the document's Long ids) accept a decimal string."""
+    with pytest.raises(audkit.ValidationError) as ei:
+        vl.get_account_user_track_data(user_id=1, activity_id=1,
+                                       select_tags=[{"index": "0", "value": ["北京"], "name": "城市"}])
+    assert ei.value.field == "select_tags[0].index" and "only id fields" in ei.value.rule
+    assert vreqs(sb) == []
