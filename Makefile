@@ -99,10 +99,10 @@ describe: build-c
 	./build/audkit-describe
 
 format:
-	clang-format -i $$(git ls-files 'core/*.c' 'core/*.h' 'lua/*.c' 'lua/*.h' 'python/*.c' 'tests/c/*.c' 'tests/c/*.h' 'tools/*.c' 'fuzz/*.c' 'fuzz/*.h')
+	clang-format -i $$(git ls-files 'core/*.c' 'core/*.h' 'lua/*.c' 'lua/*.h' 'python/*.c' 'python/*.h' 'tests/c/*.c' 'tests/c/*.h' 'tools/*.c' 'fuzz/*.c' 'fuzz/*.h')
 
 format-check:
-	@clang-format --dry-run --Werror $$(git ls-files 'core/*.c' 'core/*.h' 'lua/*.c' 'lua/*.h' 'python/*.c' 'tests/c/*.c' 'tests/c/*.h' 'tools/*.c' 'fuzz/*.c' 'fuzz/*.h')
+	@clang-format --dry-run --Werror $$(git ls-files 'core/*.c' 'core/*.h' 'lua/*.c' 'lua/*.h' 'python/*.c' 'python/*.h' 'tests/c/*.c' 'tests/c/*.h' 'tools/*.c' 'fuzz/*.c' 'fuzz/*.h')
 
 clean:
 	rm -rf build build-asan build-fuzz python/audkit/_core*.so

@@ -1,5 +1,6 @@
 """Builds audkit: the pure-Python package under python/ and the extension audkit._core,
-compiled from every C file of the core (core/src/**/*.c) plus the binding (python/src/*.c).
+compiled from every C file of the core (core/src/**/*.c) plus the binding (python/src/*.c, split by
+concern; python/src/binding.h says what each file shares).
 
     pip install -e .                     # or: python setup.py build_ext --inplace
     python -m pytest tests/python
@@ -51,7 +52,8 @@ ext = Extension(
     extra_compile_args=compile_args(),
     extra_link_args=link_args(),
     depends=sorted(glob.glob(rel("core", "include", "audkit", "*.h")))
-    + sorted(glob.glob(rel("core", "src", "**", "*.h"), recursive=True)),
+    + sorted(glob.glob(rel("core", "src", "**", "*.h"), recursive=True))
+    + sorted(glob.glob(rel("python", "src", "*.h"))),
 )
 
 if __name__ == "__main__" and sys.platform == "win32":  # pragma: no cover

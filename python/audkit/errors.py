@@ -1,7 +1,9 @@
 """audkit's exception classes: one per error kind of the C core.
 
 The core's kinds (``error_kinds`` in ``audkit._core.describe()``, from the ``AK_ERROR_KINDS``
-X-macro in ``core/include/audkit/error.h``) map to classes here through :func:`class_for_kind`.
+X-macro in ``core/include/audkit/error.h``, the one list) map to classes here through
+:func:`class_for_kind`; the hand-written classes exist for their docstrings and hierarchy, and
+``tests/python/test_error_kinds.py`` checks that they match that list exactly.
 A kind the core adds later and this module does not know yet still gets its own class (a
 subclass of :class:`Error` named after the kind), so no Python change is needed for it.
 
@@ -204,20 +206,18 @@ class NotFoundError(ApiError):
     kind = "not_found"
 
 
-_KNOWN: Dict[str, Type[Error]] = {
-    cls.kind: cls
-    for cls in (
-        ValidationError,
-        TransportError,
-        TimeoutError,
-        HttpError,
-        DecodeError,
-        ApiError,
-        AuthError,
-        RateLimitError,
-        NotFoundError,
-    )
-}
+def _hand_written(base: Type[Error]) -> List[Type[Error]]:
+    out: List[Type[Error]] = []
+    for sub in base.__subclasses__():
+        out.append(sub)
+        out.extend(_hand_written(sub))
+    return out
+
+
+# The classes above, by kind: built from the hierarchy itself (no second list to keep in step).
+# tests/python/test_error_kinds.py fails when they and the core's AK_ERROR_KINDS disagree (a kind
+# without a class, a class without a kind, a different default retryability).
+_KNOWN: Dict[str, Type[Error]] = {cls.kind: cls for cls in _hand_written(Error)}
 _GENERATED: Dict[str, Type[Error]] = {}
 
 
