@@ -619,7 +619,7 @@ def client_kwargs(ns: argparse.Namespace, spec: OpSpec, environ: Mapping[str, st
             kwargs[c] = getattr(ns, "cred_" + c)
     if getattr(ns, "base_url", None):
         kwargs["base_url"] = ns.base_url
-    _SECRETS.extend(str(kwargs[c]) for c in creds if c in kwargs)
+    _SECRETS.extend(str(kwargs[c]) for c in spec.platform.secrets if c in kwargs)
     return kwargs
 
 
@@ -975,7 +975,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         fmt_hint = args[i + 1] if i + 1 < len(args) else None
     elif any(a == "--format=json" for a in args):
         fmt_hint = "json"
-    secrets = [environ.get(k, "") for k in environ if k.startswith("AUDKIT_")]
     _SECRETS.clear()
     try:
         parser = build_parser()
@@ -988,7 +987,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return e.code if isinstance(e.code, int) else (0 if e.code is None else EXIT_USAGE)
     spec: OpSpec = ns._spec
     fmt = getattr(ns, "format", None)
-    secrets += [str(getattr(ns, "cred_" + c)) for c in spec.credentials if hasattr(ns, "cred_" + c)]
+    key = spec.platform.key
+    secrets = [environ.get(f"AUDKIT_{key.upper()}_{c.upper()}", "") for c in spec.platform.secrets]
     try:
         return run_op(ns, spec, sys.stdout, environ)
     except BrokenPipeError:  # `audkit ... | head`: the reader left
