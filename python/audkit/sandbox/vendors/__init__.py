@@ -4,10 +4,11 @@ Every vendor lives in its own module of this package, named after its key:
 
     tencent_ads.py  sensors_data.py  thinking_data.py  baidu_search.py  volcengine_live.py
 
-A module exports ``VENDOR_CLASS``, a subclass of :class:`Vendor`.  When a vendor's
-module does not exist yet, :func:`load_vendor_classes` falls back to the stub of
-``stubs.py`` (which answers "not implemented yet" in the vendor's own envelope), so a
-new vendor is added by dropping its module here; nothing else changes.
+A module exports ``VENDOR_CLASS``, a subclass of :class:`Vendor` - in practice of
+:class:`audkit.sandbox.framework.Emulator`, which holds the framework the vendors share
+(the ``Invalid`` exception, validation, JSON bodies, the route dispatch, the GMT+8 clock,
+seed-parameter checks), so a vendor module holds only its routes and its rules.  A new
+vendor is added by adding its key to :data:`VENDOR_KEYS` and dropping its module here.
 
 The interface (all a vendor module has to provide)
 ---------------------------------------------------
@@ -71,7 +72,7 @@ ERROR_KINDS = (
     "method_not_allowed",  # known path, wrong HTTP method
     "bad_request",         # body is not what the vendor accepts (malformed JSON ...)
     "too_large",           # request body over the sandbox limit (HTTP 413)
-    "not_implemented",     # stub vendors
+    "not_implemented",     # a route the emulator does not serve
     "not_found",           # object does not exist
     "invalid",             # validation failure
 )
@@ -180,17 +181,5 @@ class Vendor:
 
 
 def load_vendor_classes() -> dict[str, type]:
-    """key -> Vendor subclass; the vendor's own module if present, else its stub."""
-    from . import stubs
-    out = {}
-    for key in VENDOR_KEYS:
-        modname = f"{__name__}.{key}"
-        try:
-            mod = importlib.import_module(modname)
-        except ModuleNotFoundError as exc:
-            if exc.name != modname:
-                raise
-            out[key] = stubs.STUBS[key]
-            continue
-        out[key] = mod.VENDOR_CLASS
-    return out
+    """key -> Vendor subclass (``VENDOR_CLASS`` of the vendor's module)."""
+    return {key: importlib.import_module(f"{__name__}.{key}").VENDOR_CLASS for key in VENDOR_KEYS}

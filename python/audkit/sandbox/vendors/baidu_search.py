@@ -54,6 +54,7 @@ import hashlib
 import hmac
 import json
 import re
+import secrets
 import uuid
 from calendar import timegm
 from decimal import Decimal
@@ -61,8 +62,8 @@ from time import strptime
 from urllib.parse import parse_qsl, quote, unquote_to_bytes
 
 from .. import schema as S
+from ..framework import Emulator
 from . import Request, Response
-from .stubs import BaiduSearchStub
 
 # --- codes ---------------------------------------------------------------------------
 BAIDU_CODE_AUTH = 401                     # published: header credentials
@@ -83,7 +84,7 @@ BAIDU_CODE_UNKNOWN_ROUTE = 9106           # placeholder, HTTP 404
 BAIDU_CODE_METHOD_NOT_ALLOWED = 9107      # placeholder, HTTP 405
 BAIDU_CODE_MALFORMED_BODY = 9108          # placeholder
 BAIDU_CODE_BODY_TOO_LARGE = 9109          # placeholder, HTTP 413
-BAIDU_CODE_NOT_IMPLEMENTED = 9501         # placeholder (as the stub)
+BAIDU_CODE_NOT_IMPLEMENTED = 9501         # placeholder
 
 STATUS_OK, STATUS_PARTIAL, STATUS_FAILED, STATUS_SYSTEM = 0, 1, 2, 3
 
@@ -230,14 +231,28 @@ UPDATE_ITEM = S.Struct(dict({"keywordId": S.Req(S.Id()), "price": _price(False)}
 _POS_FIELD_RE = re.compile(r"^[A-Za-z]+\[(\d+)\]\.?(.*)$")
 
 
-class BaiduSearch(BaiduSearchStub):
+class BaiduSearch(Emulator):
     key = "baidu_search"
-    base_path = "/v1/cloud"
-    direct_base_path = "/json/sms/service"
+    base_path = "/v1/cloud"                  # cloud flavour
+    direct_base_path = "/json/sms/service"   # direct flavour (api.baidu.com style)
 
-    def __init__(self, ctx):
-        super().__init__(ctx)
-        self.reset()
+    @classmethod
+    def make_credentials(cls, fixed: bool) -> dict:
+        if fixed:
+            return {"op_username": "sandbox-op-user", "op_password": "sandbox-op-password",
+                    "tg_username": "sandbox-tg-user", "tg_password": "sandbox-tg-password",
+                    "tg_subname": "sandbox-tg-sub", "bce_user": "sandbox-bce-user",
+                    "access_key": "sandbox-baidu-access-key", "secret_key": "sandbox-baidu-secret-key",
+                    "user_name": "sandbox-baidu-user", "access_token": "sandbox-baidu-access-token"}
+        h = secrets.token_hex
+        return {"op_username": "op_" + h(4), "op_password": h(12),
+                "tg_username": "tg_" + h(4), "tg_password": h(12),
+                "tg_subname": "sub_" + h(4), "bce_user": "bce_" + h(4),
+                "access_key": h(16), "secret_key": h(16),
+                "user_name": "user_" + h(4), "access_token": h(16)}
+
+    def route_of(self, req: Request) -> str | None:
+        return self._flavour(req)[1]
 
     # -- state --------------------------------------------------------------------------
     def reset(self) -> None:

@@ -43,14 +43,13 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
-import json
 import re
 import secrets
 from urllib.parse import unquote
 
 from .. import schema as S
+from ..framework import Emulator, Invalid, json_object, same_secret, validate
 from . import Request, Response
-from .stubs import SensorsDataStub
 
 # --- placeholder codes (HTTP status in brackets) -------------------------------------------
 SENSORS_CODE_AUTH_FAILED = "SENSORS_AUTH_FAILED"               # [401] token / api-key missing or wrong
@@ -67,7 +66,7 @@ SENSORS_CODE_TOO_LARGE = "SENSORS_BODY_TOO_LARGE"              # [413]
 SENSORS_CODE_NOT_IMPLEMENTED = "SENSORS_NOT_IMPLEMENTED"       # [501]
 SENSORS_CODE_TOO_MANY_TAGS = "SENSORS_TOO_MANY_TAGS"           # [400] persona: more than 20 tag ids
 
-_KIND = {  # Vendor.error kind -> (code, HTTP status)
+KINDS = {  # Vendor.error kind -> (code, HTTP status)
     "auth": (SENSORS_CODE_AUTH_FAILED, 401),
     "rate_limit": (SENSORS_CODE_RATE_LIMITED, 429),
     "http_500": (SENSORS_CODE_INTERNAL_ERROR, 500),
@@ -80,7 +79,6 @@ _KIND = {  # Vendor.error kind -> (code, HTTP status)
     "invalid": (SENSORS_CODE_INVALID_PARAMETER, 400),
 }
 
-GMT8 = _dt.timezone(_dt.timedelta(hours=8))
 DEFAULT_DIR_ID = 1
 HIDDEN_DIR_ID = 2      # "隐藏目录" (the user-persona tags): listed only with invisible=true
 
@@ -129,11 +127,6 @@ _STATIC_ROUTES = {"v2/user_tags", "v2/user_tags/dirs", "v2/reports/user_analytic
                   "v2/persona_info/user_tags"}
 _ROUTE_NAMES = {r for _, r in ROUTES}
 _ID_RE = re.compile(r"^v2/user_tags/([0-9]+)(/partitions|/report|/status|/execute)?$")
-
-
-class _Invalid(Exception):
-    def __init__(self, errors):
-        self.errors = errors
 
 
 # --- the rule DSL (标签规则描述) -------------------------------------------------------------
@@ -317,7 +310,7 @@ def _parse_bool(name, v):
         return True
     if low in ("false", "0"):
         return False
-    raise _Invalid([(name, f"must be true or false, got {v!r}")])
+    raise Invalid([(name, f"must be true or false, got {v!r}")])
 
 
 def _parse_int(name, v, minimum=None):
@@ -325,9 +318,9 @@ def _parse_int(name, v, minimum=None):
         return None
     n = S.as_int(v.strip())
     if n is None:
-        raise _Invalid([(name, f"must be an integer, got {v!r}")])
+        raise Invalid([(name, f"must be an integer, got {v!r}")])
     if minimum is not None and n < minimum:
-        raise _Invalid([(name, f"must be >= {minimum}, got {n}")])
+        raise Invalid([(name, f"must be >= {minimum}, got {n}")])
     return n
 
 
@@ -341,7 +334,7 @@ def _parse_day(name, v):
             return _dt.datetime.strptime(text, fmt).date()
         except ValueError:
             pass
-    raise _Invalid([(name, f"must be yyyy-MM-dd or yyyy-MM-dd HH:mm:ss, got {v!r}")])
+    raise Invalid([(name, f"must be yyyy-MM-dd or yyyy-MM-dd HH:mm:ss, got {v!r}")])
 
 
 def _start_count(req):
@@ -351,15 +344,23 @@ def _start_count(req):
     return (start or 1), count
 
 
-class SensorsData(SensorsDataStub):
+class SensorsData(Emulator):
     key = "sensors_data"
     base_path = "/api"
-
-    def __init__(self, ctx):
-        super().__init__(ctx)
-        self.reset()
+    KINDS = KINDS
+    ROUTES = ROUTES
+    METHOD_MESSAGE = "{route} accepts {allowed}, not {method}"
+    _fault_code = staticmethod(str)
 
     # -- interface --------------------------------------------------------------------
+    @classmethod
+    def make_credentials(cls, fixed: bool) -> dict:
+        if fixed:
+            return {"token": "sandbox-sensors-token", "api_key": "sandbox-sensors-api-key",
+                    "project": "default"}
+        return {"token": secrets.token_hex(16), "api_key": secrets.token_hex(16),
+                "project": "project_" + secrets.token_hex(4)}
+
     def reset(self) -> None:
         self.tags: dict[int, dict] = {}          # id -> stored tag (insertion = id order)
         self.hidden: set[int] = set()            # ids of tags in the hidden directory
@@ -380,35 +381,16 @@ class SensorsData(SensorsDataStub):
             return "v2/user_tags/{id}" + (m.group(2) or "")
         return None
 
-    def error(self, kind, message, code=None, http_status=None) -> Response:
-        dcode, dstatus = _KIND.get(kind, (SENSORS_CODE_INVALID_PARAMETER, 400))
-        return self._err(str(code) if code is not None else dcode, message, http_status or dstatus)
-
-    def handle(self, req: Request) -> Response:
-        route = self.route_of(req)
-        if route is None:
-            return self.error("unknown_route", f"unknown interface {req.subpath!r}")
-        handler = ROUTES.get((req.method, route))
-        if handler is None:
-            allowed = sorted(m for m, r in ROUTES if r == route)
-            return self.error("method_not_allowed",
-                              f"{route} accepts {', '.join(allowed)}, not {req.method}")
-        denied = self._check_auth(req)
-        if denied is not None:
-            return denied
+    def _arguments(self, req: Request, route: str) -> tuple:
         tag_id = None
         m = _ID_RE.match(unquote(req.subpath[len(self.base_path) + 1:]).strip("/"))
         if m:
             tag_id = int(m.group(1))
-        try:
-            body = self._body(req) if req.method in ("PUT", "PATCH", "POST") else None
-            with self.ctx.lock:
-                self._tick()
-                return getattr(self, handler)(req, tag_id, body)
-        except _Invalid as exc:
-            return self._invalid(exc.errors)
-        except ValueError as exc:
-            return self.error("bad_request", str(exc))
+        body = self._body(req) if req.method in ("PUT", "PATCH", "POST") else None
+        return req, tag_id, body
+
+    def _on_request(self) -> None:
+        self._tick()
 
     def seed(self, kind: str, count: int, params: dict) -> list:
         """kind "user_tags": params ``dir_id`` (default 1), ``name_prefix`` ("seed"),
@@ -480,7 +462,7 @@ class SensorsData(SensorsDataStub):
                                  "sensorsdata-project", 401)
             project = req.q("project")
             secret, expected, style = token, creds["token"], "token"
-        if not secrets.compare_digest(secret.encode("utf-8"), expected.encode("utf-8")):
+        if not same_secret(secret, expected):
             return self._err(SENSORS_CODE_AUTH_FAILED, f"invalid {style}", 401)
         if not project:
             where = "header sensorsdata-project" if api_key is not None else "query parameter project"
@@ -492,28 +474,9 @@ class SensorsData(SensorsDataStub):
     # -- parameters -------------------------------------------------------------------
     @staticmethod
     def _body(req: Request):
-        if not req.body.strip():
-            return {}
-        try:
-            obj = json.loads(req.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise ValueError(f"request body is not valid JSON ({exc})") from None
-        if not isinstance(obj, dict):
-            raise ValueError("request body must be a JSON object")
-        return obj
+        return json_object(req.body, empty={})
 
-    @staticmethod
-    def _validate(spec, obj):
-        ctx = S.Ctx()
-        spec(obj, "", ctx)
-        if ctx.errors:
-            raise _Invalid(ctx.errors)
-
-    def _today(self) -> _dt.date:
-        return _dt.datetime.fromtimestamp(self.ctx.clock(), GMT8).date()
-
-    def _now_text(self) -> str:
-        return _dt.datetime.fromtimestamp(self.ctx.clock(), GMT8).strftime("%Y-%m-%d %H:%M:%S")
+    _validate = staticmethod(validate)
 
     # -- model ------------------------------------------------------------------------
     @staticmethod
@@ -652,14 +615,14 @@ class SensorsData(SensorsDataStub):
         f, t = _parse_day("from_date", req.q("from_date")), _parse_day("to_date", req.q("to_date"))
         if (f is None) != (t is None):
             # "如果传递其中一个参数,系统会提示异常"
-            raise _Invalid([("from_date" if f is None else "to_date",
+            raise Invalid([("from_date" if f is None else "to_date",
                              "from_date and to_date must be given together")])
         parts = self.partitions[tag_id]
         if f is not None:
             parts = [p for p in parts if f <= _dt.date.fromisoformat(p["base_time"][:10]) <= t]
         order = req.q("order")
         if order is not None and order != "desc":
-            raise _Invalid([("order", f"must be desc, got {order!r}")])
+            raise Invalid([("order", f"must be desc, got {order!r}")])
         if order == "desc":
             parts = list(reversed(parts))
         chunk = parts[start - 1:] if count is None else parts[start - 1:start - 1 + count]
@@ -676,11 +639,11 @@ class SensorsData(SensorsDataStub):
         if t is None:
             errors.append(("to_date", "is required"))
         if errors:
-            raise _Invalid(errors)
+            raise Invalid(errors)
         if f > t:
-            raise _Invalid([("from_date", "must not be later than to_date")])
+            raise Invalid([("from_date", "must not be later than to_date")])
         if t > self._today():
-            raise _Invalid([("to_date", f"must not be later than today ({self._today()}, GMT+8)")])
+            raise Invalid([("to_date", f"must not be later than today ({self._today()}, GMT+8)")])
         day = f
         while day <= t:
             self._start_computing(tag, day)
@@ -691,7 +654,7 @@ class SensorsData(SensorsDataStub):
         need = _parse_bool("need_user_tag", req.q("need_user_tag"))
         tag_status = req.q("tag_status")
         if tag_status is not None and tag_status not in TAG_STATUSES:
-            raise _Invalid([("tag_status", f"must be one of {', '.join(TAG_STATUSES)}")])
+            raise Invalid([("tag_status", f"must be one of {', '.join(TAG_STATUSES)}")])
         source_type = _parse_int("source_type", req.q("source_type"))
         routine = _parse_int("is_routine", req.q("is_routine"))
         lps = req.q("last_partition_status")
@@ -758,7 +721,7 @@ class SensorsData(SensorsDataStub):
         """base_time_list: repeated parameters or one comma-separated value; dates (or times)."""
         raw = [x for v in req.query.get("base_time_list", []) for x in v.split(",") if x.strip()]
         if not raw:
-            raise _Invalid([("base_time_list", "is required")])
+            raise Invalid([("base_time_list", "is required")])
         return [_parse_day(f"base_time_list[{i}]", v) for i, v in enumerate(raw)]
 
     def _status(self, req, tag_id, _body) -> Response:
@@ -784,7 +747,7 @@ class SensorsData(SensorsDataStub):
         late = [(f"base_time_list[{i}]", f"must not be later than today ({self._today()}, GMT+8)")
                 for i, d in enumerate(days) if d > self._today()]
         if late:
-            raise _Invalid(late)
+            raise Invalid(late)
         for day in days:
             self._start_computing(tag, day, again=True)
         return Response(status=200, body=b"")
@@ -796,7 +759,7 @@ class SensorsData(SensorsDataStub):
         self._validate(REPORT_SPEC, body)
         f, t = _dt.date.fromisoformat(body["from_date"]), _dt.date.fromisoformat(body["to_date"])
         if f > t:
-            raise _Invalid([("from_date", "must not be later than to_date")])
+            raise Invalid([("from_date", "must not be later than to_date")])
         days = [f + _dt.timedelta(days=i) for i in range((t - f).days + 1)]
         parts = {p["base_time"]: p for p in self.partitions[tag_id] if p["status"] == "SUCCEED"}
         values = [c.get("value") for c in tag.get("rule_content_list") or [] if c.get("value")]
@@ -945,7 +908,7 @@ def _export_csv(self, req, _id, body) -> Response:
     if not isinstance(profiles, list) or not all(isinstance(p, str) for p in profiles):
         errors.append(("profiles", "must be an array of strings"))
     if errors:
-        raise _Invalid(errors)
+        raise Invalid(errors)
     relation = flt.get("relation", "and")
 
     def match(u):

@@ -28,7 +28,8 @@ import secrets
 from urllib.parse import parse_qsl
 
 from .. import schema as S
-from . import Request, Response, Vendor
+from ..framework import Emulator, Invalid, json_object, same_secret, seed_choice, seed_int, unique_name, validate
+from . import Request, Response
 
 # --- codes ---------------------------------------------------------------------------
 TENCENT_CODE_OK = 0
@@ -69,7 +70,7 @@ CODE_TABLE = {
     TENCENT_CODE_NOT_IMPLEMENTED: ("not implemented", "未实现"),
 }
 
-_KIND = {  # Vendor.error kind -> (code, HTTP status)
+KINDS = {  # Vendor.error kind -> (code, HTTP status)
     "auth": (TENCENT_CODE_INVALID_ACCESS_TOKEN, 200),
     "rate_limit": (TENCENT_CODE_RATE_LIMIT_PER_MINUTE, 200),
     "unknown_route": (TENCENT_CODE_UNKNOWN_ROUTE, 404),
@@ -83,7 +84,6 @@ _KIND = {  # Vendor.error kind -> (code, HTTP status)
 
 TIMESTAMP_WINDOW = 300
 NONCE_MAX_CHARS = 32
-GMT8 = _dt.timezone(_dt.timedelta(hours=8))  # "MarketingAPI 所使用的时区为 GMT+8"
 INT32_MAX = 2 ** 31 - 1
 
 # --- enums ---------------------------------------------------------------------------
@@ -536,28 +536,22 @@ DELETE_SPEC = S.Struct({
     "audience_id": S.Req(S.Id()),
 })
 
-ROUTES = {  # route -> (HTTP method, handler name)
-    "custom_audiences/add": ("POST", "_add"),
-    "custom_audiences/update": ("POST", "_update"),
-    "custom_audiences/get": ("GET", "_get"),
-    "custom_audiences/delete": ("POST", "_delete"),
+ROUTES = {  # (HTTP method, route) -> handler name
+    ("POST", "custom_audiences/add"): "_add",
+    ("POST", "custom_audiences/update"): "_update",
+    ("GET", "custom_audiences/get"): "_get",
+    ("POST", "custom_audiences/delete"): "_delete",
 }
 
 AUTH_PARAMS = ("access_token", "timestamp", "nonce")
 
 
-class _Invalid(Exception):
-    def __init__(self, errors):
-        self.errors = errors
-
-
-class TencentAds(Vendor):
+class TencentAds(Emulator):
     key = "tencent_ads"
     base_path = "/v1.1"
-
-    def __init__(self, ctx):
-        super().__init__(ctx)
-        self.reset()
+    KINDS = KINDS
+    ROUTES = ROUTES
+    _fault_code = staticmethod(int)
 
     # -- interface --------------------------------------------------------------------
     @classmethod
@@ -572,51 +566,20 @@ class TencentAds(Vendor):
         self.next_id = 100001
         self.nonces: dict[str, dict[str, float]] = {}
 
-    def route_of(self, req: Request) -> str | None:
-        prefix = self.base_path + "/"
-        if not req.subpath.startswith(prefix):
-            return None
-        name = req.subpath[len(prefix):].strip("/")
-        return name if name in ROUTES else None
-
     def error(self, kind, message, code=None, http_status=None) -> Response:
         if kind == "http_500":
             # an HTTP failure with no vendor envelope (like a gateway's), see API.md HttpError
             return Response.text("500 Internal Server Error\n" + message + "\n", http_status or 500)
-        dcode, dstatus = _KIND.get(kind, (TENCENT_CODE_INVALID_PARAMETER, 200))
-        return self._err(dcode if code is None else int(code), message, http_status or dstatus)
+        return super().error(kind, message, code, http_status)
 
-    def handle(self, req: Request) -> Response:
-        route = self.route_of(req)
-        if route is None:
-            return self.error("unknown_route", f"unknown interface {req.subpath!r}")
-        method, handler = ROUTES[route]
-        if req.method != method:
-            return self.error("method_not_allowed", f"{route} must be called with {method}, got {req.method}")
-        denied = self._check_auth(req)
-        if denied is not None:
-            return denied
-        try:
-            params = self._params(req, method)
-        except _Invalid as exc:
-            return self._invalid(exc.errors)
-        except ValueError as exc:
-            return self.error("bad_request", str(exc))
-        try:
-            with self.ctx.lock:
-                return getattr(self, handler)(params)
-        except _Invalid as exc:
-            return self._invalid(exc.errors)
+    def _arguments(self, req: Request, route: str) -> tuple:
+        return (self._params(req, req.method),)
 
     def seed(self, kind: str, count: int, params: dict) -> list:
         if kind != "custom_audiences":
             raise ValueError(f"tencent_ads cannot seed {kind!r} (only 'custom_audiences')")
-        account = S.as_int(params.get("account_id", 1))
-        if account is None or account < 1:
-            raise ValueError("account_id must be a positive integer")
-        atype = params.get("type", "CUSTOMER_FILE")
-        if atype not in AUDIENCE_TYPES:
-            raise ValueError(f"type must be one of {', '.join(AUDIENCE_TYPES)}")
+        account = seed_int(params, "account_id", 1)
+        atype = seed_choice(params, "type", "CUSTOMER_FILE", AUDIENCE_TYPES)
         prefix = str(params.get("name_prefix", "seed"))
         status = str(params.get("status", "PENDING"))
         platform = params.get("platform", "DMP")
@@ -626,9 +589,7 @@ class TencentAds(Vendor):
         ids = []
         for _ in range(count):
             aid = self.next_id
-            name = f"{prefix}_{aid}"
-            while (account, name) in self.by_name:
-                name += "_"
+            name = unique_name(f"{prefix}_{aid}", lambda n: (account, n) in self.by_name)
             rec = self._create(account, {
                 "name": name, "type": atype,
                 "description": params.get("description"),
@@ -670,7 +631,7 @@ class TencentAds(Vendor):
         if missing:
             return self._err(TENCENT_CODE_MISSING_AUTH_PARAMS, "missing " + ", ".join(missing))
         token, ts, nonce = vals["access_token"], vals["timestamp"], vals["nonce"]
-        if not secrets.compare_digest(token.encode("utf-8"), self.creds["access_token"].encode("utf-8")):
+        if not same_secret(token, self.creds["access_token"]):
             return self._err(TENCENT_CODE_INVALID_ACCESS_TOKEN, "access_token is not the sandbox's")
         now = self.ctx.clock()
         if not re.fullmatch(r"[0-9]{1,12}", ts):
@@ -705,7 +666,7 @@ class TencentAds(Vendor):
                     try:
                         v = json.loads(v)
                     except ValueError:
-                        raise _Invalid([(k, f"must be JSON-encoded (e.g. [\"audience_id\"]), got {vals[0]!r}")]) from None
+                        raise Invalid([(k, f"must be JSON-encoded (e.g. [\"audience_id\"]), got {vals[0]!r}")]) from None
                 out[k] = v
             return out
         if req.content_type() == "application/x-www-form-urlencoded":
@@ -719,24 +680,10 @@ class TencentAds(Vendor):
                         pass
                 out.setdefault(k, v)
             return out
-        if not req.body.strip():
-            return {}
-        try:
-            obj = json.loads(req.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise ValueError(f"request body is not valid JSON ({exc})") from None
-        if not isinstance(obj, dict):
-            raise ValueError("request body must be a JSON object")
-        return obj
+        return json_object(req.body, empty={})
 
     def _validate(self, spec, params):
-        ctx = S.Ctx(today=_dt.datetime.fromtimestamp(self.ctx.clock(), GMT8).date())
-        spec(params, "", ctx)
-        if ctx.errors:
-            raise _Invalid(ctx.errors)
-
-    def _now_text(self) -> str:
-        return _dt.datetime.fromtimestamp(self.ctx.clock(), GMT8).strftime("%Y-%m-%d %H:%M:%S")
+        validate(spec, params, today=self._today())
 
     def _find(self, account: int, audience_id: int) -> dict | None:
         rec = self.audiences.get(audience_id)
@@ -808,7 +755,7 @@ class TencentAds(Vendor):
                             errors.append((f"audience_spec.combine_spec.{side}[{i}][{j}].audience_id",
                                            f"must not be a LOOKALIKE or COMBINE audience (is {rec['type']})"))
         if errors:
-            raise _Invalid(errors)
+            raise Invalid(errors)
 
     def _update(self, p: dict) -> Response:
         self._validate(UPDATE_SPEC, p)
@@ -875,7 +822,7 @@ class TencentAds(Vendor):
 
     def _default_spec(self, atype: str):
         """A valid audience_spec for seeded audiences of each type."""
-        today = _dt.datetime.fromtimestamp(self.ctx.clock(), GMT8).date()
+        today = self._today()
         d = lambda n: (today - _dt.timedelta(days=n)).isoformat()  # noqa: E731
         return {
             "CUSTOMER_FILE": None,

@@ -37,20 +37,18 @@ from __future__ import annotations
 import codecs
 import copy
 import csv
-import datetime as _dt
-import io
-import json
 import re
 import secrets
 
 from .. import schema as S
+from ..framework import Emulator, Invalid, json_object, same_secret, seed_choice, seed_int, unique_name, validate
 from . import Request, Response
-from .stubs import THINKING_CODE_AUTH, THINKING_CODE_NOT_IMPLEMENTED, THINKING_CODE_RATE_LIMIT, ThinkingDataStub
 
 # --- codes (all placeholders except 0) -------------------------------------------------------
 THINKING_CODE_OK = 0
-# THINKING_CODE_AUTH = -401            (stubs.py) token missing or wrong, with HTTP 401
-# THINKING_CODE_RATE_LIMIT = -429      (stubs.py) the rate_limit fault, with HTTP 429
+THINKING_CODE_AUTH = -401                 # HTTP 401: token missing or wrong
+THINKING_CODE_RATE_LIMIT = -429           # HTTP 429: the rate_limit fault
+THINKING_CODE_NOT_IMPLEMENTED = -501      # HTTP 501
 THINKING_CODE_INVALID_PARAMETER = -1001   # HTTP 200: a documented rule violated
 THINKING_CODE_CLUSTER_NOT_FOUND = -1004   # HTTP 200: unknown or deleted cluster (an ApiError:
                                           # only HTTP 404 is NotFoundError, docs/RELIABILITY.md)
@@ -62,7 +60,7 @@ THINKING_CODE_METHOD_NOT_ALLOWED = -405   # HTTP 405
 THINKING_CODE_TOO_LARGE = -413            # HTTP 413
 THINKING_CODE_INTERNAL_ERROR = -500       # HTTP 500: the http_500 fault
 
-_KIND = {  # Vendor.error kind -> (return_code, HTTP status)
+KINDS = {  # Vendor.error kind -> (return_code, HTTP status)
     "auth": (THINKING_CODE_AUTH, 401),
     "rate_limit": (THINKING_CODE_RATE_LIMIT, 429),
     "http_500": (THINKING_CODE_INTERNAL_ERROR, 500),
@@ -75,7 +73,6 @@ _KIND = {  # Vendor.error kind -> (return_code, HTTP status)
     "invalid": (THINKING_CODE_INVALID_PARAMETER, 200),
 }
 
-GMT8 = _dt.timezone(_dt.timedelta(hours=8))
 REFRESH_SECONDS = 2.0     # a refresh goes from 0 to 100 % in this many (sandbox clock) seconds
 DEFAULT_PAGE_SIZE = 10    # the document's example
 
@@ -92,28 +89,24 @@ TABLE_TYPES = ("user", "event")
 IMPORT_NAME_RE = re.compile(r"^[A-Za-z0-9]{1,24}$")
 DISPLAY_NAME_MAX = 50     # "最长 50 个字符" (characters)
 
-ROUTES = {  # route -> (HTTP method, handler, by)
-    "open/user-cluster-add": ("POST", "_add", None),
-    "open/user-cluster-detail": ("GET", "_detail", "either"),
-    "open/user-cluster-update": ("POST", "_update", "id"),
-    "open/user-cluster-update-by-name": ("POST", "_update", "name"),
-    "open/user-cluster-delete": ("POST", "_delete", "id"),
+ROUTES = {  # (HTTP method, route) -> (handler, by)
+    ("POST", "open/user-cluster-add"): ("_add", None),
+    ("GET", "open/user-cluster-detail"): ("_detail", "either"),
+    ("POST", "open/user-cluster-update"): ("_update", "id"),
+    ("POST", "open/user-cluster-update-by-name"): ("_update", "name"),
+    ("POST", "open/user-cluster-delete"): ("_delete", "id"),
     # ruling: delete by name is /open/delete-user-cluster-by-name exactly as documented
-    "open/delete-user-cluster-by-name": ("POST", "_delete", "name"),
-    "open/user-cluster-list": ("POST", "_list", None),
-    "open/user-cluster-refresh": ("POST", "_refresh", "id"),
-    "open/user-cluster-refresh-by-name": ("POST", "_refresh", "name"),
-    "open/user-cluster-refresh-progress": ("GET", "_progress", "id"),
-    "open/user-cluster-refresh-progress-by-name": ("GET", "_progress", "name"),
-    "open/import-id-cluster-add": ("POST", "_import_add", None),
-    "open/import-id-cluster-modify": ("POST", "_import_modify", "id"),
-    "open/import-id-cluster-modify-by-name": ("POST", "_import_modify", "name"),
+    ("POST", "open/delete-user-cluster-by-name"): ("_delete", "name"),
+    ("POST", "open/user-cluster-list"): ("_list", None),
+    ("POST", "open/user-cluster-refresh"): ("_refresh", "id"),
+    ("POST", "open/user-cluster-refresh-by-name"): ("_refresh", "name"),
+    ("GET", "open/user-cluster-refresh-progress"): ("_progress", "id"),
+    ("GET", "open/user-cluster-refresh-progress-by-name"): ("_progress", "name"),
+    ("POST", "open/import-id-cluster-add"): ("_import_add", None),
+    ("POST", "open/import-id-cluster-modify"): ("_import_modify", "id"),
+    ("POST", "open/import-id-cluster-modify-by-name"): ("_import_modify", "name"),
 }
-
-
-class _Invalid(Exception):
-    def __init__(self, errors):
-        self.errors = errors
+_STREAMED_ROUTES = {r for (_, r), (h, _) in ROUTES.items() if h in ("_import_add", "_import_modify")}
 
 
 # --- definitions (qp / tagQp) ----------------------------------------------------------------
@@ -259,53 +252,24 @@ def _default_qp(i: int) -> dict:
             "relation": "and", "event_user_relation": "and"}
 
 
-class ThinkingData(ThinkingDataStub):
+class ThinkingData(Emulator):
     key = "thinking_data"
     base_path = ""
-
-    def __init__(self, ctx):
-        super().__init__(ctx)
-        self.reset()
+    KINDS = KINDS
+    ROUTES = ROUTES
 
     # -- interface --------------------------------------------------------------------
+    @classmethod
+    def make_credentials(cls, fixed: bool) -> dict:
+        return {"token": "sandbox-thinking-token" if fixed else secrets.token_hex(16)}
+
     def reset(self) -> None:
         self.clusters: dict[int, dict] = {}      # id -> stored cluster
         self.next_id = 1001
 
-    def route_of(self, req: Request) -> str | None:
-        p = req.subpath.strip("/")
-        return p if p in ROUTES else None
-
     def streams_request(self, route: str | None) -> bool:
         # the ID uploads read their CSV body as it arrives (any size, chunked or not)
-        return route is not None and ROUTES[route][1] in ("_import_add", "_import_modify")
-
-    def error(self, kind, message, code=None, http_status=None) -> Response:
-        dcode, dstatus = _KIND.get(kind, (THINKING_CODE_INVALID_PARAMETER, 200))
-        if code is not None:
-            try:
-                dcode = int(code)
-            except (TypeError, ValueError):
-                dcode = code
-        return self._err(dcode, message, http_status or dstatus)
-
-    def handle(self, req: Request) -> Response:
-        route = self.route_of(req)
-        if route is None:
-            return self.error("unknown_route", f"unknown interface {req.subpath!r}")
-        method, handler, by = ROUTES[route]
-        if req.method != method:
-            return self.error("method_not_allowed", f"{route} must be called with {method}, got {req.method}")
-        denied = self._check_auth(req)
-        if denied is not None:
-            return denied
-        try:
-            with self.ctx.lock:
-                return getattr(self, handler)(req, by)
-        except _Invalid as exc:
-            return self._invalid(exc.errors)
-        except ValueError as exc:
-            return self.error("bad_request", str(exc))
+        return route in _STREAMED_ROUTES
 
     def seed(self, kind: str, count: int, params: dict) -> list:
         """kind "clusters": params ``project_id`` (102), ``cluster_catalog`` (catalog_cluster),
@@ -313,23 +277,15 @@ class ThinkingData(ThinkingDataStub):
         ``name_prefix`` ("seed"), ``users_num`` (derived from the id when absent)."""
         if kind != "clusters":
             raise ValueError(f"thinking_data cannot seed {kind!r} (only 'clusters')")
-        project = S.as_int(params.get("project_id", 102))
-        if project is None or project < 1:
-            raise ValueError("project_id must be a positive integer")
-        catalog = params.get("cluster_catalog", "catalog_cluster")
-        if catalog not in CATALOGS:
-            raise ValueError(f"cluster_catalog must be one of {', '.join(CATALOGS)}")
-        ctype = params.get("cluster_type", "cluster_by_static_condition" if catalog == "catalog_cluster"
-                           else "tag_by_static_condition")
-        if ctype not in CLUSTER_TYPES:
-            raise ValueError(f"cluster_type must be one of {', '.join(CLUSTER_TYPES)}")
+        project = seed_int(params, "project_id", 102)
+        catalog = seed_choice(params, "cluster_catalog", "catalog_cluster", CATALOGS)
+        ctype = seed_choice(params, "cluster_type", "cluster_by_static_condition" if catalog == "catalog_cluster"
+                            else "tag_by_static_condition", CLUSTER_TYPES)
         prefix = str(params.get("name_prefix", "seed"))
         ids = []
         for _ in range(count):
             cid = self.next_id
-            name = f"{prefix}_{cid}"
-            while self._by_name(project, name) is not None:
-                name += "_"
+            name = unique_name(f"{prefix}_{cid}", lambda n: self._by_name(project, n) is not None)
             body = {"projectId": project, "clusterName": name, "clusterCatalog": catalog, "clusterType": ctype,
                     "displayName": f"{prefix} {cid}", "remarks": f"seeded {cid}"}
             if catalog == "catalog_tag":
@@ -368,38 +324,25 @@ class ThinkingData(ThinkingDataStub):
         token = req.q("token")
         if not token:
             return self._err(THINKING_CODE_AUTH, "token is required", 401)
-        if not secrets.compare_digest(token.encode("utf-8"), self.creds["token"].encode("utf-8")):
+        if not same_secret(token, self.creds["token"]):
             return self._err(THINKING_CODE_AUTH, "token is invalid", 401)
         return None
 
     # -- parameters -------------------------------------------------------------------
     @staticmethod
     def _json(req: Request) -> dict:
-        if not req.body.strip():
-            raise ValueError("request body must be a JSON object")
-        try:
-            obj = json.loads(req.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise ValueError(f"request body is not valid JSON ({exc})") from None
-        if not isinstance(obj, dict):
-            raise ValueError("request body must be a JSON object")
-        return obj
+        return json_object(req.body)
 
-    @staticmethod
-    def _validate(spec, obj):
-        ctx = S.Ctx()
-        spec(obj, "", ctx)
-        if ctx.errors:
-            raise _Invalid(ctx.errors)
+    _validate = staticmethod(validate)
 
     @staticmethod
     def _query_project(req: Request) -> int:
         v = req.q("projectId")
         if v is None or v == "":
-            raise _Invalid([("projectId", "is required (query parameter)")])
+            raise Invalid([("projectId", "is required (query parameter)")])
         n = S.as_int(v)
         if n is None or n < 1:
-            raise _Invalid([("projectId", f"must be a positive integer, got {v!r}")])
+            raise Invalid([("projectId", f"must be a positive integer, got {v!r}")])
         return n
 
     def _ref(self, req: Request, by: str, project: int | None):
@@ -410,16 +353,16 @@ class ThinkingData(ThinkingDataStub):
             by = "id" if cid_text not in (None, "") else "name"
         if by == "id":
             if cid_text in (None, ""):
-                raise _Invalid([("clusterId", "is required")])
+                raise Invalid([("clusterId", "is required")])
             cid = S.as_int(cid_text)
             if cid is None or cid < 1:
-                raise _Invalid([("clusterId", f"must be a positive integer, got {cid_text!r}")])
+                raise Invalid([("clusterId", f"must be a positive integer, got {cid_text!r}")])
             rec = self.clusters.get(cid)
             if rec is not None and project is not None and rec["projectId"] != project:
                 rec = None
             return rec, f"id {cid}"
         if name in (None, ""):
-            raise _Invalid([("clusterName", "is required")])
+            raise Invalid([("clusterName", "is required")])
         return self._by_name(project, name), f"name {name!r}"
 
     def _by_name(self, project, name):
@@ -427,9 +370,6 @@ class ThinkingData(ThinkingDataStub):
             if rec["clusterName"] == name and (project is None or rec["projectId"] == project):
                 return rec
         return None
-
-    def _now_text(self) -> str:
-        return _dt.datetime.fromtimestamp(self.ctx.clock(), GMT8).strftime("%Y-%m-%d %H:%M:%S")
 
     def _progress_of(self, rec: dict) -> int:
         started = rec.get("_refresh_started")
@@ -497,9 +437,9 @@ class ThinkingData(ThinkingDataStub):
         if by == "name":
             # the document's example sends projectId in the body too, equal to the query's
             if body.get("projectId") is None:
-                raise _Invalid([("projectId", "is required in the body (as in the query)")])
+                raise Invalid([("projectId", "is required in the body (as in the query)")])
             if S.as_int(body.get("projectId")) != project:
-                raise _Invalid([("projectId", "the body's projectId differs from the query's")])
+                raise Invalid([("projectId", "the body's projectId differs from the query's")])
         rec, label = self._ref(req, by, project)
         if rec is None:
             return self._not_found(label)
@@ -628,7 +568,7 @@ class ThinkingData(ThinkingDataStub):
             errors.append(("clusterName", "must be 1 to 24 letters or digits"))
         errors += ctx.errors
         if errors:
-            raise _Invalid(errors)
+            raise Invalid(errors)
         rows = list(self._csv_rows(req))  # the whole body read before anything is stored
         if name is None:
             name = f"import{self.next_id}"
@@ -651,7 +591,7 @@ class ThinkingData(ThinkingDataStub):
             _chars(DISPLAY_NAME_MAX)(display, "displayName", ctx)
             errors += ctx.errors
         if errors:
-            raise _Invalid(errors)
+            raise Invalid(errors)
         if rec is None:
             return self._not_found(label)
         if rec["clusterType"] not in ("cluster_by_import", "tag_by_import"):

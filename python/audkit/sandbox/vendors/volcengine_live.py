@@ -53,8 +53,8 @@ import uuid
 from urllib.parse import parse_qsl, quote, unquote
 
 from .. import schema as S
+from ..framework import Emulator
 from . import Request, Response
-from .stubs import VolcengineLiveStub
 
 SERVICE = "livesaas"
 VERSION = "2023-08-01"
@@ -71,8 +71,8 @@ VOLC_CODEN_INVALID_TIMESTAMP = 100006            # published
 VOLC_CODEN_INVALID_ACTION_OR_VERSION = 100008    # published
 VOLC_CODEN_INVALID_ACCESS_KEY = 100009           # published
 VOLC_CODEN_SIGNATURE_DOES_NOT_MATCH = 100010     # published
-VOLC_CODEN_PLACEHOLDER_FLOW_LIMIT = 100018       # placeholder (as the stub)
-VOLC_CODEN_PLACEHOLDER_INTERNAL = 100001         # placeholder (as the stub)
+VOLC_CODEN_PLACEHOLDER_FLOW_LIMIT = 100018       # placeholder
+VOLC_CODEN_PLACEHOLDER_INTERNAL = 100001         # placeholder
 VOLC_CODEN_PLACEHOLDER_INVALID_PARAMETER = 900400
 VOLC_CODEN_PLACEHOLDER_INVALID_ACCOUNT_ID = 900401
 VOLC_CODEN_PLACEHOLDER_INVALID_USER_ID = 900402
@@ -260,15 +260,19 @@ class _Deny(Exception):
         self.code, self.message = code, message
 
 
-class VolcengineLive(VolcengineLiveStub):
+class VolcengineLive(Emulator):
     key = "volcengine_live"
     base_path = ""
 
-    def __init__(self, ctx):
-        super().__init__(ctx)
-        self.reset()
-
     # -- interface --------------------------------------------------------------------------
+    @classmethod
+    def make_credentials(cls, fixed: bool) -> dict:
+        if fixed:
+            return {"access_key": "AKLTsandboxvolcengineaccesskey",
+                    "secret_key": "sandbox-volcengine-secret-key", "region": "cn-north-1"}
+        return {"access_key": "AKLT" + secrets.token_hex(16), "secret_key": secrets.token_hex(20),
+                "region": "cn-north-1"}
+
     def reset(self) -> None:
         self.users: dict[int, dict] = {}
         self.next_user_id = FIRST_USER_ID
