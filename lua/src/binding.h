@@ -121,7 +121,6 @@ typedef struct lpager {
 /* ---- client.c: the shared block: drops one reference, freeing the ak_client with the last one */
 AKL_INTERNAL void akl_shared_release(shared *sh);
 AKL_INTERNAL int akl_l_client(lua_State *L);
-AKL_INTERNAL int akl_client_call(lua_State *L);
 AKL_INTERNAL extern const luaL_Reg akl_client_methods[];
 AKL_INTERNAL extern const luaL_Reg akl_client_meta[];
 

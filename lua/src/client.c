@@ -155,7 +155,7 @@ static int opt_call_options(lua_State *L, int idx, ak_call_options *o) {
     return 0;
 }
 
-int akl_client_call(lua_State *L) {
+static int client_call(lua_State *L) {
     ak_client *c = open_client(L, 1);
     const char *op = luaL_checkstring(L, 2);
     ak_json *params = NULL;
@@ -263,7 +263,7 @@ static int client_resume(lua_State *L) {
     return new_pager(L, 1);
 }
 
-const luaL_Reg akl_client_methods[] = {{"call", akl_client_call},
+const luaL_Reg akl_client_methods[] = {{"call", client_call},
                                        {"new_call", client_new_call},
                                        {"pager", client_pager},
                                        {"resume", client_resume},

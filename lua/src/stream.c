@@ -6,12 +6,12 @@
 /* streamed bodies (AK_OPF_STREAM_RESULT / AK_OPF_STREAM_BODY): client:call(op, params, opts,   */
 /* stream) with stream = {dest = path | object with write, rows = true, source = ...}          */
 /*                                                                                            */
-/* The sink and the reader run inside the libcurl transfer driven by akl_client_call, on the same */
-/* lua_State: every Lua call they make (dest:write, src:read, the id iterator) runs under      */
+/* The sink and the reader run inside the libcurl transfer driven by client_call (client.c), on */
+/* the same lua_State: every Lua call they make (dest:write, src:read, the id iterator) runs under      */
 /* lua_pcall, so a Lua error never unwinds through libcurl; it abandons the transfer and the   */
 /* call returns nil, err. The state is a userdata (STREAM_MT) whose __gc closes its files and  */
 /* frees its buffers if anything escapes; the normal paths finish it explicitly. The Lua       */
-/* values it uses (dest, source) sit on akl_client_call's stack for the whole call (anchored).    */
+/* values it uses (dest, source) sit on client_call's stack for the whole call (anchored).    */
 
 #define STREAM_BUF ((size_t)64 * 1024) /* bytes pulled from a source per refill, read per CSV refill */
 
@@ -21,12 +21,12 @@ enum { FAIL_NONE, FAIL_TRANSPORT, FAIL_VALIDATION };
 
 typedef struct lstream {
     lua_State *L;
-    int dest_kind, dest_idx; /* dest_idx: the dest object on akl_client_call's stack */
+    int dest_kind, dest_idx; /* dest_idx: the dest object on client_call's stack (client.c) */
     FILE *out;               /* owned: DEST_PATH (opened at the first chunk) or DEST_SPOOL */
     char *out_path;          /* owned copy of a DEST_PATH path (removed on failure once opened) */
     const char *chunk;       /* the chunk being handed to dest:write (borrowed, during the call) */
     size_t chunk_len;
-    int src_kind, src_idx; /* src_idx: the source value on akl_client_call's stack */
+    int src_kind, src_idx; /* src_idx: the source value on client_call's stack (client.c) */
     FILE *in;              /* owned: SRC_PATH */
     const char *data;      /* SRC_DATA: anchored in the stream table */
     size_t data_len, data_off;
