@@ -19,7 +19,7 @@ audkit() { "$PY" -m audkit "$@"; }   # the same as the installed `audkit` consol
 
 # 1. the sandbox: its first stdout line is JSON with the URLs
 fifo="$(mktemp -u)"; mkfifo "$fifo"
-audkit sandbox --port 0 --fixed-credentials >"$fifo" &
+"$PY" -m audkit sandbox --port 0 --fixed-credentials >"$fifo" &   # $! is the sandbox itself
 SANDBOX_PID=$!
 trap 'kill "$SANDBOX_PID" 2>/dev/null || true; wait "$SANDBOX_PID" 2>/dev/null || true; rm -f "$fifo"' EXIT
 read -r info <"$fifo"

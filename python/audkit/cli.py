@@ -257,6 +257,12 @@ def _rule_lines(schema_raw: Mapping[str, Any]) -> List[str]:
     return out
 
 
+def _num(x: Any) -> str:
+    if x is None:
+        return ""
+    return str(int(x)) if float(x).is_integer() and abs(x) < 2**63 else str(x)
+
+
 def _field_help(f: Mapping[str, Any], positional: bool) -> str:
     t = f.get("type") or "any"
     if t == "array":
@@ -273,11 +279,10 @@ def _field_help(f: Mapping[str, Any], positional: bool) -> str:
         parts.append("one of " + "|".join(vals))
     if f.get("minimum") is not None or f.get("maximum") is not None:
         lo, hi = f.get("minimum"), f.get("maximum")
-        fmt = (lambda x: "" if x is None else (str(int(x)) if float(x).is_integer() and abs(x) < 2**63 else str(x)))
         if hi is not None and hi >= 9.2e18:
-            parts.append(f">= {fmt(lo)}")
+            parts.append(f">= {_num(lo)}")
         else:
-            parts.append(f"{fmt(lo)}..{fmt(hi)}")
+            parts.append(f"{_num(lo)}..{_num(hi)}")
     if f.get("multiple_of"):
         parts.append(f"multiple of {f['multiple_of']}")
     if f.get("decimals") is not None:
@@ -417,7 +422,7 @@ def build_parser() -> argparse.ArgumentParser:
     vendors.required = True
     vendors.add_parser("sandbox", help="start the local emulator (audkit sandbox --help)", add_help=False)
     for key, cls in classes.items():
-        platform = cls._platform
+        platform: Any = cls._platform
         pd = described.get(key, {})
         creds = ", ".join(platform.credentials) or "none"
         vp = vendors.add_parser(
@@ -847,6 +852,23 @@ def run_op(ns: argparse.Namespace, spec: OpSpec, out: TextIO, environ: Mapping[s
     return EXIT_OK
 
 
+class _TextSink:
+    """A binary ``dest`` writing into a text stream (UTF-8, decoded as chunks arrive)."""
+
+    def __init__(self, out: TextIO) -> None:
+        import codecs
+
+        self.out = out
+        self.dec = codecs.getincrementaldecoder("utf-8")()
+
+    def write(self, b: bytes) -> int:
+        self.out.write(self.dec.decode(bytes(b)))
+        return len(b)
+
+    def finish(self) -> None:
+        self.out.write(self.dec.decode(b"", final=True))
+
+
 def _run_export(method: Any, params: Dict[str, Any], call_kw: Dict[str, Any], ns: argparse.Namespace,
                 fmt: Optional[str], max_items: Optional[int], out: TextIO) -> int:
     path = getattr(ns, "output", None)
@@ -860,17 +882,9 @@ def _run_export(method: Any, params: Dict[str, Any], call_kw: Dict[str, Any], ns
             method(**params, **call_kw, dest=buf)
             buf.flush()
         else:  # a text stream (tests): decode as it comes
-            import codecs
-
-            dec = codecs.getincrementaldecoder("utf-8")()
-
-            class _Sink:
-                def write(self, b: bytes) -> int:
-                    out.write(dec.decode(bytes(b)))
-                    return len(b)
-
-            method(**params, **call_kw, dest=_Sink())
-            out.write(dec.decode(b"", final=True))
+            sink = _TextSink(out)
+            method(**params, **call_kw, dest=sink)
+            sink.finish()
         return EXIT_OK
     rows = method(**params, **call_kw)
     w = Writer(fmt or "csv", open(path, "w", encoding="utf-8", newline="") if path else out, None, stream=True)
@@ -953,7 +967,7 @@ def _sandbox(argv: List[str]) -> int:
     old = sys.argv[0]
     sys.argv[0] = "audkit sandbox"
     try:
-        return int(sandbox_main.main(argv) or 0)
+        return int(sandbox_main.main(argv) or 0)  # type: ignore[no-untyped-call,unused-ignore]
     finally:
         sys.argv[0] = old
 

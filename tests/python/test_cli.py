@@ -152,6 +152,28 @@ def test_single_result_formats(run, sb):
     assert code == 0 and out.splitlines()[0].split()[0] == "id"
 
 
+def test_streamed_export_and_upload(run, sb, tmp_path):
+    sb.seed("sensors_data", "users", 7)
+    cond = json.dumps({"conditions": [{"field": "user.city", "function": "isSet"}]})
+    code, out, err = run("sensors-data", "users", "export-csv", cond, "--all-page", *sensors(sb))
+    assert code == 0, err
+    assert out.startswith("id,first_id") and out.count("\n") == 1 + 7  # the vendor's CSV, as it came
+    path = tmp_path / "users.csv"
+    code, out, err = run("sensors-data", "users", "export-csv", "--filter", cond, "--output", path, *sensors(sb))
+    assert code == 0 and out == "" and path.read_bytes().count(b"\r\n") == 8, err
+    code, out, err = run("sensors-data", "users", "export-csv", cond, "--format", "jsonl", "--max-items", 2,
+                         *sensors(sb))
+    assert code == 0 and len(out.splitlines()) == 2 and "id" in json.loads(out.splitlines()[0]), err
+    ids = tmp_path / "ids.csv"
+    ids.write_bytes(b"a1\r\nb2\r\n")
+    td = ["--base-url", sb.base_url("thinking_data"), "--token", sb.credentials["thinking_data"]["token"]]
+    code, out, err = run("thinking-data", "clusters", "import-ids", 1, "ids", "#account_id", "--cluster-name", "vip1",
+                         "--source", ids, *td)
+    assert code == 0, err
+    code, out, err = run("thinking-data", "clusters", "import-ids", 1, "ids", "#account_id", "--cluster-name", "vip2", *td)
+    assert code == 2 and "--source" in err
+
+
 # -- parameters ------------------------------------------------------------------------------
 
 
