@@ -13,7 +13,7 @@ local audkit = require "audkit"
 
 local VM = _VERSION .. (rawget(_G, "jit") and (" / " .. jit.version) or "")
 local COND = { conditions = { { ["field"] = "user.city", ["function"] = "isSet" } } }
-local BUF = 64 * 1024 -- the binding's stream buffer (STREAM_BUF in lua/audkit_core.c)
+local BUF = 64 * 1024 -- the binding's stream buffer (STREAM_BUF in lua/src/stream.c)
 local TD_IMPORT = { project_id = 1, display_name = "ids", main_column_name = "#account_id" }
 
 local function merge(a, b)
