@@ -16,7 +16,7 @@ PIP_PACKAGES := pytest setuptools wheel mypy
 PIP_ORACLES := volcengine bce-python-sdk pytz pycryptodome future six
 
 .PHONY: all deps deps-apt deps-pip build build-c build-asan build-python test test-c test-python test-lua test-install \
-        test-openresty demo demo-lua format format-check describe clean build-fuzz fuzz fuzz-smoke
+        test-openresty test-rockspec demo demo-lua format format-check describe clean build-fuzz fuzz fuzz-smoke
 
 all: build
 
@@ -52,7 +52,15 @@ build: deps build-c build-python
 
 # every suite runs even when an earlier one fails (-k); make still exits non-zero on any failure
 test: deps build build-asan
-	$(MAKE) -k format-check test-c test-python test-lua test-install test-openresty fuzz-smoke
+	$(MAKE) -k format-check test-c test-python test-lua test-install test-openresty test-rockspec fuzz-smoke
+
+# the rock as a Lua user gets it: `luarocks make` into a fresh tree, then lua5.4 loads it from there
+test-rockspec: deps-apt
+	@tree=$$(mktemp -d); trap 'rm -rf "$$tree" $(CURDIR)/build.luarocks' EXIT; \
+	luarocks --lua-version=5.4 make --tree "$$tree" rockspec/audkit-0.1.0-1.rockspec >"$$tree/log" 2>&1 \
+	  || { cat "$$tree/log"; echo "rockspec: 0 passed, 1 failed"; exit 1; }; \
+	cd /tmp && LUA_PATH="$$tree/share/lua/5.4/?.lua;$$tree/share/lua/5.4/?/init.lua;;" \
+	  LUA_CPATH="$$tree/lib/lua/5.4/?.so;;" AUDKIT_TREE="$$tree" lua5.4 -e 'local a = require "audkit"; assert(package.searchpath("audkit.core", package.cpath):find(os.getenv("AUDKIT_TREE"), 1, true)); assert(a.tencent_ads and a.new); print("rockspec: 1 passed, 0 failed")'
 
 # the C library as a C user gets it: cmake --install to a fresh prefix, examples/hello.c built with
 # pkg-config alone and with find_package(audkit), run against the sandbox
