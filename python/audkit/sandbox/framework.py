@@ -21,8 +21,9 @@ here, once:
 Route dispatch (:meth:`Emulator.handle`), for vendors whose routes are (HTTP method, route
 name) pairs:
 
-1. ``route_of(req)`` names the route (by default: the path after ``base_path``, if it is in
-   ``ROUTES``); none -> ``error("unknown_route")``.
+1. ``route_of(req)`` names the route: the path after ``base_path + "/"`` given to
+   ``_route_name`` (by default the path itself, if ``ROUTES`` has it); none ->
+   ``error("unknown_route")``.
 2. ``ROUTES[(req.method, route)]`` is the handler: a method name, or a tuple of the name and
    extra arguments passed after the request's; a route known for other methods only ->
    ``error("method_not_allowed")`` with ``METHOD_MESSAGE``.
@@ -168,7 +169,12 @@ class Emulator(Vendor):
         prefix = self.base_path + "/"
         if not req.subpath.startswith(prefix):
             return None
-        name = req.subpath[len(prefix):].strip("/")
+        return self._route_name(req.subpath[len(prefix):])
+
+    def _route_name(self, rest: str) -> str | None:
+        """The route name of the path after ``base_path + "/"``, or None (default: the path
+        itself when ``ROUTES`` has it; vendors with templated paths override this)."""
+        name = rest.strip("/")
         return name if self._route_methods(name) else None
 
     def _route_methods(self, route: str) -> list:

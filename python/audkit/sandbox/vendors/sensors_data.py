@@ -369,11 +369,8 @@ class SensorsData(Emulator):
         self.computing: dict[tuple, float] = {}  # (tag id, base_time) -> clock when started
         self.users: list[dict] = []              # the user population (seed kind "users")
 
-    def route_of(self, req: Request) -> str | None:
-        prefix = self.base_path + "/"
-        if not req.subpath.startswith(prefix):
-            return None
-        p = unquote(req.subpath[len(prefix):]).strip("/")
+    def _route_name(self, rest: str) -> str | None:
+        p = unquote(rest).strip("/")
         if p in _STATIC_ROUTES:
             return p
         m = _ID_RE.match(p)
