@@ -14,6 +14,7 @@ import os
 import sys
 
 from setuptools import Extension, find_packages, setup
+from setuptools.command.build_ext import build_ext as _build_ext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -59,31 +60,36 @@ ext = Extension(
 if __name__ == "__main__" and sys.platform == "win32":  # pragma: no cover
     sys.exit("audkit's extension builds on POSIX systems only")
 
+class build_ext(_build_ext):
+    """Checks the C dependencies first: a missing header is a message naming the Debian packages,
+    not a raw compiler error."""
+
+    NEEDED = {
+        "curl/curl.h": "libcurl4-openssl-dev",
+        "cjson/cJSON.h": "libcjson-dev",
+        "openssl/hmac.h": "libssl-dev",
+    }
+
+    def run(self):
+        dirs = ["/usr/include", "/usr/local/include"] + glob.glob("/usr/include/*-linux-gnu*")
+        dirs += list(self.include_dirs or [])
+        dirs += [d for d in os.environ.get("CPATH", "").split(os.pathsep) if d]
+        if "AUDKIT_HEADER_DIRS" in os.environ:  # tests: look only here
+            dirs = [d for d in os.environ["AUDKIT_HEADER_DIRS"].split(os.pathsep) if d]
+        missing = sorted({pkg for hdr, pkg in self.NEEDED.items()
+                          if not any(os.path.exists(os.path.join(d, hdr)) for d in dirs)})
+        if missing:
+            sys.exit("audkit: the C extension needs development headers that are not installed.\n"
+                     "On Debian/Ubuntu: sudo apt-get install " + " ".join(missing + ["python3-dev"]))
+        super().run()
+
+
+# metadata (name, version, license, classifiers, scripts, ...) lives in pyproject.toml
 setup(
-    name="audkit",
-    version="0.1.0",
-    description="Audience, tag and keyword APIs of Tencent Ads, Sensors Data, ThinkingData, "
-    "Baidu search ads and Volcengine live: one C core with Python and Lua bindings",
     package_dir={"": "python"},
     packages=find_packages(where="python"),
     package_data={"audkit": ["py.typed", "*.pyi"]},
     ext_modules=[ext],
-    entry_points={"console_scripts": ["audkit = audkit.cli:main"]},
-    python_requires=">=3.10",
-    license="MIT",
-    license_files=["LICENSE"],
-    author="The audkit authors",
-    keywords=["tencent ads", "sensors data", "thinkingdata", "baidu", "volcengine", "audience", "sdk"],
-    classifiers=[
-        "Development Status :: 3 - Alpha",
-        "Intended Audience :: Developers",
-        "License :: OSI Approved :: MIT License",
-        "Operating System :: POSIX :: Linux",
-        "Programming Language :: C",
-        "Programming Language :: Python :: 3",
-        "Programming Language :: Python :: Implementation :: CPython",
-        "Topic :: Software Development :: Libraries",
-        "Typing :: Typed",
-    ],
+    cmdclass={"build_ext": build_ext},
     zip_safe=False,
 )
