@@ -19,7 +19,7 @@ import json
 import keyword
 import os
 import sys
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PKG = os.path.join(ROOT, "python", "audkit")
@@ -131,6 +131,27 @@ def attr_name(name: str, owner: str) -> str:
     return str(_client.attr_name(name, base))
 
 
+#: Result fields the vendor's document says are always returned (not Optional in the stubs). The
+#: descriptors carry no such flag yet; until they do, this table is the one place that says so.
+#: Volcengine GetAccountUserTrackData: UserTrackData is the whole profile (only FilterUserTrack
+#: "is empty otherwise"), and its parts and counters are aggregates present in every answer.
+ALWAYS_RETURNED = {
+    ("volcengine_live", "GetAccountUserTrackDataResult", "user_track_data"),
+    ("volcengine_live", "UserTrackData", "user_tracks"),
+    ("volcengine_live", "UserTrackData", "user_track_sum"),
+    ("volcengine_live", "UserTrackData", "interact_data"),
+    ("volcengine_live", "UserTrackSum", "watch_count"),
+    ("volcengine_live", "UserTrackSum", "watch_duration"),
+} | {("volcengine_live", "InteractData", n) for n in (
+    "reservation_count", "vote_count", "comment_count", "questionnaire_count", "lottery_count",
+    "lottery_hit_count", "invite_count", "shift_screen_number", "mute_number", "no_interact_number",
+    "thumb_up_number", "coupon_pickup_count")}
+
+#: Operations without a result schema whose answer is a scalar the runtime hands back as is
+#: (op.shape passes it through): ThinkingData user-cluster-add answers the new cluster's id.
+SCALAR_RESULTS = {("thinking_data", "clusters.add"): "int"}
+
+
 class OpRef:
     """An operation leaf in the resource tree (a plain dict is a resource)."""
 
@@ -142,6 +163,7 @@ class Gen:
     def __init__(self, desc: Mapping[str, Any]) -> None:
         self.desc = desc
         self.out: List[str] = []
+        self.platform_key = ""
 
     def w(self, indent: int, line: str = "") -> None:
         self.out.append(("    " * indent + line) if line else "")
@@ -149,6 +171,13 @@ class Gen:
     # -- types ----------------------------------------------------------------------------
     def ftype(self, cls: str, f: Mapping[str, Any], schemas: Mapping[str, Any], *, param: bool) -> str:
         t = f.get("type") or "any"
+        aliases = dict(f.get("value_aliases") or {}) if param else {}
+        if aliases and t != "enum":
+            # value aliases the core resolves (Baidu id_type="keyword" for 11, get_temp="true")
+            base = self.ftype(cls, {k: v for k, v in f.items() if k != "value_aliases"}, schemas, param=True)
+            lit = "Literal[" + ", ".join(json.dumps(a) for a in aliases) + "]"
+            extra = ", bool" if {"true", "false"} <= set(aliases) and base != "bool" else ""
+            return f"Union[{base}, {lit}{extra}]"
         sch = f.get("schema") if f.get("schema") in schemas else None
         if t == "object":
             if sch:
@@ -166,10 +195,16 @@ class Gen:
                 inner = SCALARS.get(it, "Any")
             return f"Sequence[{inner}]" if param else f"List[{inner}]"
         if t == "enum":
-            vals = f.get("values") or []
-            if vals and all(isinstance(v, str) for v in vals):
+            # the wire values, and (parameters) the value aliases the core resolves
+            # (Baidu id_type="keyword" for "11"); true/false aliases also take a bool
+            vals = list(f.get("values") or [])
+            aliases = dict(f.get("value_aliases") or {}) if param else {}
+            vals += [a for a in aliases if a not in vals]
+            if vals and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in vals):
                 lit = "Literal[" + ", ".join(json.dumps(v) for v in vals) + "]"
-                return lit if not param else f"Union[{lit}, str]"
+                if param and {"true", "false"} <= set(aliases):
+                    return f"Union[{lit}, bool]"
+                return lit
             return "str"
         if t == "number" and param:
             return "float"
@@ -188,25 +223,48 @@ class Gen:
                 continue
             seen.add(n)
             self.w(ind + 1, "@property")
-            self.w(ind + 1, f"def {n}(self) -> Optional[{self.ftype(cls, f, schemas, param=False)}]: ...")
+            t = self.ftype(cls, f, schemas, param=False)
+            if (self.platform_key, name, n) not in ALWAYS_RETURNED:
+                t = f"Optional[{t}]"
+            self.w(ind + 1, f"def {n}(self) -> {t}: ...")
         if not seen and not doc:
             self.w(ind + 1, "...")
 
-    def op_signature(self, cls: str, op: Mapping[str, Any], platform: Mapping[str, Any],
-                     dest_type: str = "Union[str, os.PathLike[str], BinaryIO, None]") -> str:
-        schemas = platform["schemas"]
-        params = ["self", "__params: Optional[Mapping[str, Any]] = None"]
-        req = schemas.get(op.get("request") or "", {})
-        managed = set()
+    def managed(self, op: Mapping[str, Any], platform: Mapping[str, Any]) -> set:
+        """Page parameters a lazy op's pager manages (not parameters of the call)."""
         ops = {o["name"]: o for o in platform["ops"]}
         pager = op.get("pager") or (ops.get(op.get("target") or "") or {}).get("pager") or {}
         if op.get("kind") in ("pager", "chunked") and pager.get("page_param"):
-            managed.add(pager["page_param"])
-        kw = []
-        for f in req.get("fields") or ():
-            n = f["name"]
-            if f.get("output") or n in managed or not n.isidentifier() or keyword.iskeyword(n):
+            return {pager["page_param"]}
+        return set()
+
+    def positional(self, cls: str, op: Mapping[str, Any], platform: Mapping[str, Any]) -> List[Tuple[str, str]]:
+        """(name, type) of the values a call binds positionally: the request's required fields in
+        declaration order, page parameters a pager manages excluded (_client._Op.positional_fields)."""
+        schemas = platform["schemas"]
+        req = schemas.get(op.get("request") or "", {})
+        managed = self.managed(op, platform)
+        return [(f["name"], self.ftype(cls, f, schemas, param=True)) for f in req.get("fields") or ()
+                if f.get("required") and f["name"] not in managed]
+
+    def keywords(self, cls: str, op: Mapping[str, Any], platform: Mapping[str, Any], dest_type: str) -> List[str]:
+        schemas = platform["schemas"]
+        req = schemas.get(op.get("request") or "", {})
+        managed = self.managed(op, platform)
+        names = {f["name"] for f in req.get("fields") or ()}
+        binding = {"resume", "dest", "source", "self"}
+        kw: List[str] = []
+        seen: set = set()
+        fields = [f for f in req.get("fields") or () if not f.get("output") and f["name"] not in managed]
+        # _Op.bind looks keywords up by snake_case name, wire name or alias (Schema.field): the
+        # snake_case names first, then the other spellings the runtime accepts
+        spellings = [(f, f["name"]) for f in fields]
+        spellings += [(f, n) for f in fields for n in [f.get("wire") or f["name"], *(f.get("aliases") or ())]]
+        for f, n in spellings:
+            if (not n.isidentifier() or keyword.iskeyword(n) or n in seen or n in binding
+                    or (n != f["name"] and n in names)):
                 continue
+            seen.add(n)
             kw.append(f"{n}: Optional[{self.ftype(cls, f, schemas, param=True)}] = ...")
         if op.get("kind") in ("pager", "chunked"):
             kw.append("resume: Optional[Mapping[str, Any]] = ...")
@@ -216,48 +274,66 @@ class Gen:
         if op.get("stream_body"):
             kw.append("source: Union[str, os.PathLike[str], bytes, BinaryIO, Iterable[Union[str, int]]]")
         # the per-call options (a parameter of the same name, e.g. a waiter's timeout, wins)
-        names = {f["name"] for f in req.get("fields") or ()}
         for opt, typ in (("timeout", "float"), ("retries", "int"), ("max_backoff", "float"), ("deadline", "float")):
-            if opt not in names:
+            if opt not in names and opt not in seen:
                 kw.append(f"{opt}: Optional[{typ}] = ...")
-        if kw:
-            params.append("*")
-            params += kw
-        return ", ".join(params)
+        return kw
+
+    def op_signatures(self, cls: str, op: Mapping[str, Any], platform: Mapping[str, Any],
+                      dest_type: str = "Union[str, os.PathLike[str], BinaryIO, None]") -> List[str]:
+        """One signature per number k of leading positional values (_Op.bind): k values bound in
+        order to the required fields, then optionally a mapping or model of parameters."""
+        kw = self.keywords(cls, op, platform, dest_type)
+        pos = self.positional(cls, op, platform)
+        taken = {k.split(":")[0] for k in kw}
+        mapping = "_params: Union[Mapping[str, Any], Model, None] = None"
+        out = []
+        for k in range(len(pos) + 1):
+            params = ["self"]
+            for i, (n, t) in enumerate(pos[:k]):
+                pn = f"_{n}" if f"_{n}" not in taken and f"_{n}" != "_params" else f"_p{i}"
+                params.append(f"{pn}: {t}")
+            params += [mapping, "/"]
+            if kw:
+                params.append("*")
+                params += kw
+            out.append(", ".join(params))
+        return out
 
     def op_return(self, cls: str, op: Mapping[str, Any], platform: Mapping[str, Any]) -> str:
+        """What _client._Op.shape (or the pager) gives back."""
         schemas = platform["schemas"]
         ops = {o["name"]: o for o in platform["ops"]}
-        item = op.get("item")
-        if not item and op.get("target") in ops:
-            item = ops[op["target"]].get("item")
+        target = ops.get(op.get("target") or "") or {}
+        item = op.get("item") or target.get("item")
         item_t = f"{cls}.{item}" if item in schemas else "Any"
         if op.get("kind") in ("pager", "chunked"):
             return f"Pager[{item_t}]"
         if op.get("pager"):
             return f"Page[{item_t}]"
-        res = op.get("result")
+        res = op.get("result") or target.get("result")
         if res in schemas:
             return f"{cls}.{res}"
-        return "Optional[Model]"
+        if item in schemas:  # a bare array of items
+            return f"List[{item_t}]"
+        return SCALAR_RESULTS.get((platform["key"], op["name"]), "None")
 
     def method(self, ind: int, cls: str, op: Mapping[str, Any], platform: Mapping[str, Any]) -> None:
         mname = attr_name(op["name"].split(".")[-1], "client" if "." not in op["name"] else "resource")
+        doc = doc_line(op.get("doc"))
         if op.get("stream_result"):
             # dest=None: the rows (CsvRows); a path or a binary file: the byte count
-            doc = doc_line(op.get("doc"))
-            for dt, ret in (("None", "CsvRows"), ("Union[str, os.PathLike[str], BinaryIO]", "int")):
+            variants = [(dt, ret) for dt, ret in (("None", "CsvRows"), ("Union[str, os.PathLike[str], BinaryIO]", "int"))]
+        else:
+            variants = [("Union[str, os.PathLike[str], BinaryIO, None]", self.op_return(cls, op, platform))]
+        sigs = [(sig, ret) for dt, ret in variants for sig in self.op_signatures(cls, op, platform, dt)]
+        for sig, ret in sigs:
+            if len(sigs) > 1:
                 self.w(ind, "@overload")
-                self.w(ind, f"def {mname}({self.op_signature(cls, op, platform, dt)}) -> {ret}:")
-                self.w(ind + 1, f'"""{doc}"""' if doc else "...")
-                if doc:
-                    self.w(ind + 1, "...")
-            return
-        self.w(ind, f"def {mname}({self.op_signature(cls, op, platform)}) -> {self.op_return(cls, op, platform)}:")
-        doc = doc_line(op.get("doc"))
-        self.w(ind + 1, f'"""{doc}"""' if doc else "...")
-        if doc:
-            self.w(ind + 1, "...")
+            self.w(ind, f"def {mname}({sig}) -> {ret}:")
+            self.w(ind + 1, f'"""{doc}"""' if doc else "...")
+            if doc:
+                self.w(ind + 1, "...")
 
     def resource(self, ind: int, cls: str, path: str, tree: Dict[str, Any], platform: Mapping[str, Any]) -> str:
         rname = camel(path.replace(".", "_")) + "Resource"
@@ -281,6 +357,7 @@ class Gen:
 
     def client(self, platform: Mapping[str, Any]) -> None:
         cls = class_name(platform["key"])
+        self.platform_key = platform["key"]
         schemas = platform.get("schemas") or {}
         self.w(0, f"class {cls}(Client):")
         self.w(1, f'"""{doc_line(platform.get("display_name"))} client."""')

@@ -377,19 +377,60 @@ class TencentAds(Client):
         @property
         def audience_id(self) -> Optional[int]: ...
     class CustomAudiencesResource(Resource):
-        def add(self, __params: Optional[Mapping[str, Any]] = None, *, account_id: Optional[int] = ..., name: Optional[str] = ..., type: Optional[Union[Literal["CUSTOMER_FILE", "LOOKALIKE", "USER_ACTION", "KEYWORD", "AD", "COMBINE", "LBS"], str]] = ..., external_audience_id: Optional[str] = ..., description: Optional[str] = ..., cooperated: Optional[bool] = ..., audience_spec: Optional[Union[TencentAds.AudienceSpec, Mapping[str, Any]]] = ..., platform: Optional[Union[Literal["DMP", "TDC", "TDP"], str]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> TencentAds.CustomAudienceAddResult:
+        @overload
+        def add(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, account_id: Optional[int] = ..., name: Optional[str] = ..., type: Optional[Literal["CUSTOMER_FILE", "LOOKALIKE", "USER_ACTION", "KEYWORD", "AD", "COMBINE", "LBS"]] = ..., external_audience_id: Optional[str] = ..., description: Optional[str] = ..., cooperated: Optional[bool] = ..., audience_spec: Optional[Union[TencentAds.AudienceSpec, Mapping[str, Any]]] = ..., platform: Optional[Literal["DMP", "TDC", "TDP"]] = ..., outer_audience_id: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> TencentAds.CustomAudienceAddResult:
             """Create a custom audience"""
             ...
-        def update(self, __params: Optional[Mapping[str, Any]] = None, *, account_id: Optional[int] = ..., audience_id: Optional[int] = ..., name: Optional[str] = ..., description: Optional[str] = ..., cooperated: Optional[bool] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Optional[Model]:
+        @overload
+        def add(self, _account_id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, account_id: Optional[int] = ..., name: Optional[str] = ..., type: Optional[Literal["CUSTOMER_FILE", "LOOKALIKE", "USER_ACTION", "KEYWORD", "AD", "COMBINE", "LBS"]] = ..., external_audience_id: Optional[str] = ..., description: Optional[str] = ..., cooperated: Optional[bool] = ..., audience_spec: Optional[Union[TencentAds.AudienceSpec, Mapping[str, Any]]] = ..., platform: Optional[Literal["DMP", "TDC", "TDP"]] = ..., outer_audience_id: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> TencentAds.CustomAudienceAddResult:
+            """Create a custom audience"""
+            ...
+        @overload
+        def add(self, _account_id: int, _name: str, _params: Union[Mapping[str, Any], Model, None] = None, /, *, account_id: Optional[int] = ..., name: Optional[str] = ..., type: Optional[Literal["CUSTOMER_FILE", "LOOKALIKE", "USER_ACTION", "KEYWORD", "AD", "COMBINE", "LBS"]] = ..., external_audience_id: Optional[str] = ..., description: Optional[str] = ..., cooperated: Optional[bool] = ..., audience_spec: Optional[Union[TencentAds.AudienceSpec, Mapping[str, Any]]] = ..., platform: Optional[Literal["DMP", "TDC", "TDP"]] = ..., outer_audience_id: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> TencentAds.CustomAudienceAddResult:
+            """Create a custom audience"""
+            ...
+        @overload
+        def add(self, _account_id: int, _name: str, _type: Literal["CUSTOMER_FILE", "LOOKALIKE", "USER_ACTION", "KEYWORD", "AD", "COMBINE", "LBS"], _params: Union[Mapping[str, Any], Model, None] = None, /, *, account_id: Optional[int] = ..., name: Optional[str] = ..., type: Optional[Literal["CUSTOMER_FILE", "LOOKALIKE", "USER_ACTION", "KEYWORD", "AD", "COMBINE", "LBS"]] = ..., external_audience_id: Optional[str] = ..., description: Optional[str] = ..., cooperated: Optional[bool] = ..., audience_spec: Optional[Union[TencentAds.AudienceSpec, Mapping[str, Any]]] = ..., platform: Optional[Literal["DMP", "TDC", "TDP"]] = ..., outer_audience_id: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> TencentAds.CustomAudienceAddResult:
+            """Create a custom audience"""
+            ...
+        @overload
+        def update(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, account_id: Optional[int] = ..., audience_id: Optional[int] = ..., name: Optional[str] = ..., description: Optional[str] = ..., cooperated: Optional[bool] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> None:
             """Update name, description or cooperated"""
             ...
-        def get(self, __params: Optional[Mapping[str, Any]] = None, *, account_id: Optional[int] = ..., audience_id: Optional[int] = ..., page: Optional[int] = ..., page_size: Optional[int] = ..., platform: Optional[Union[Literal["DMP", "TDC", "TDP"], str]] = ..., fields: Optional[Sequence[str]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Page[TencentAds.CustomAudience]:
+        @overload
+        def update(self, _account_id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, account_id: Optional[int] = ..., audience_id: Optional[int] = ..., name: Optional[str] = ..., description: Optional[str] = ..., cooperated: Optional[bool] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> None:
+            """Update name, description or cooperated"""
+            ...
+        @overload
+        def update(self, _account_id: int, _audience_id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, account_id: Optional[int] = ..., audience_id: Optional[int] = ..., name: Optional[str] = ..., description: Optional[str] = ..., cooperated: Optional[bool] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> None:
+            """Update name, description or cooperated"""
+            ...
+        @overload
+        def get(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, account_id: Optional[int] = ..., audience_id: Optional[int] = ..., page: Optional[int] = ..., page_size: Optional[int] = ..., platform: Optional[Literal["DMP", "TDC", "TDP"]] = ..., fields: Optional[Sequence[str]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Page[TencentAds.CustomAudience]:
             """Get one page of custom audiences"""
             ...
-        def list(self, __params: Optional[Mapping[str, Any]] = None, *, account_id: Optional[int] = ..., audience_id: Optional[int] = ..., page_size: Optional[int] = ..., platform: Optional[Union[Literal["DMP", "TDC", "TDP"], str]] = ..., fields: Optional[Sequence[str]] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[TencentAds.CustomAudience]:
+        @overload
+        def get(self, _account_id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, account_id: Optional[int] = ..., audience_id: Optional[int] = ..., page: Optional[int] = ..., page_size: Optional[int] = ..., platform: Optional[Literal["DMP", "TDC", "TDP"]] = ..., fields: Optional[Sequence[str]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Page[TencentAds.CustomAudience]:
+            """Get one page of custom audiences"""
+            ...
+        @overload
+        def list(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, account_id: Optional[int] = ..., audience_id: Optional[int] = ..., page_size: Optional[int] = ..., platform: Optional[Literal["DMP", "TDC", "TDP"]] = ..., fields: Optional[Sequence[str]] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[TencentAds.CustomAudience]:
             """Iterate over all custom audiences, fetching pages lazily"""
             ...
-        def delete(self, __params: Optional[Mapping[str, Any]] = None, *, account_id: Optional[int] = ..., audience_id: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Optional[Model]:
+        @overload
+        def list(self, _account_id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, account_id: Optional[int] = ..., audience_id: Optional[int] = ..., page_size: Optional[int] = ..., platform: Optional[Literal["DMP", "TDC", "TDP"]] = ..., fields: Optional[Sequence[str]] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[TencentAds.CustomAudience]:
+            """Iterate over all custom audiences, fetching pages lazily"""
+            ...
+        @overload
+        def delete(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, account_id: Optional[int] = ..., audience_id: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> None:
+            """Delete a custom audience"""
+            ...
+        @overload
+        def delete(self, _account_id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, account_id: Optional[int] = ..., audience_id: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> None:
+            """Delete a custom audience"""
+            ...
+        @overload
+        def delete(self, _account_id: int, _audience_id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, account_id: Optional[int] = ..., audience_id: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> None:
             """Delete a custom audience"""
             ...
     @property
@@ -838,78 +879,209 @@ class SensorsData(Client):
         @property
         def params(self) -> Optional[List[Any]]: ...
     class UserTagsResource(Resource):
-        def get(self, __params: Optional[Mapping[str, Any]] = None, *, id: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTag:
+        @overload
+        def get(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTag:
             """Get a tag's metadata and rules (获取标签元信息)"""
             ...
-        def list_page(self, __params: Optional[Mapping[str, Any]] = None, *, start: Optional[int] = ..., count: Optional[int] = ..., invisible: Optional[bool] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Page[SensorsData.UserTag]:
+        @overload
+        def get(self, _id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTag:
+            """Get a tag's metadata and rules (获取标签元信息)"""
+            ...
+        def list_page(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, start: Optional[int] = ..., count: Optional[int] = ..., invisible: Optional[bool] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Page[SensorsData.UserTag]:
             """Get one page (start/count) of the tag list (获取标签列表)"""
             ...
-        def list(self, __params: Optional[Mapping[str, Any]] = None, *, count: Optional[int] = ..., invisible: Optional[bool] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[SensorsData.UserTag]:
+        def list(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, count: Optional[int] = ..., invisible: Optional[bool] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[SensorsData.UserTag]:
             """Iterate over all tags, fetching pages (start/count) lazily"""
             ...
-        def partitions_page(self, __params: Optional[Mapping[str, Any]] = None, *, id: Optional[int] = ..., from_date: Optional[str] = ..., to_date: Optional[str] = ..., order: Optional[Union[Literal["desc"], str]] = ..., start: Optional[int] = ..., count: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Page[SensorsData.SensorsPartition]:
+        @overload
+        def partitions_page(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., from_date: Optional[str] = ..., to_date: Optional[str] = ..., order: Optional[Literal["desc"]] = ..., start: Optional[int] = ..., count: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Page[SensorsData.SensorsPartition]:
             """Get one page (start/count) of a tag's partitions (获取所有/部分 partition)"""
             ...
-        def partitions(self, __params: Optional[Mapping[str, Any]] = None, *, id: Optional[int] = ..., from_date: Optional[str] = ..., to_date: Optional[str] = ..., order: Optional[Union[Literal["desc"], str]] = ..., count: Optional[int] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[SensorsData.SensorsPartition]:
+        @overload
+        def partitions_page(self, _id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., from_date: Optional[str] = ..., to_date: Optional[str] = ..., order: Optional[Literal["desc"]] = ..., start: Optional[int] = ..., count: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Page[SensorsData.SensorsPartition]:
+            """Get one page (start/count) of a tag's partitions (获取所有/部分 partition)"""
+            ...
+        @overload
+        def partitions(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., from_date: Optional[str] = ..., to_date: Optional[str] = ..., order: Optional[Literal["desc"]] = ..., count: Optional[int] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[SensorsData.SensorsPartition]:
             """Iterate over a tag's partitions, fetching pages (start/count) lazily"""
             ...
-        def dirs(self, __params: Optional[Mapping[str, Any]] = None, *, need_user_tag: Optional[bool] = ..., tag_status: Optional[Union[Literal["PENDING", "RUNNING", "SUSPEND"], str]] = ..., unit: Optional[Union[Literal["DAY"], str]] = ..., source_type: Optional[int] = ..., last_partition_status: Optional[Union[Literal["NEW", "COMPUTING", "SUCCEED", "FAILED"], str]] = ..., is_routine: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Optional[Model]:
+        @overload
+        def partitions(self, _id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., from_date: Optional[str] = ..., to_date: Optional[str] = ..., order: Optional[Literal["desc"]] = ..., count: Optional[int] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[SensorsData.SensorsPartition]:
+            """Iterate over a tag's partitions, fetching pages (start/count) lazily"""
+            ...
+        def dirs(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, need_user_tag: Optional[bool] = ..., tag_status: Optional[Literal["PENDING", "RUNNING", "SUSPEND"]] = ..., unit: Optional[Literal["DAY"]] = ..., source_type: Optional[int] = ..., last_partition_status: Optional[Literal["NEW", "COMPUTING", "SUCCEED", "FAILED"]] = ..., is_routine: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> List[SensorsData.UserTagDir]:
             """Get the tag directory tree (获取标签完整的目录结构)"""
             ...
-        def create(self, __params: Optional[Mapping[str, Any]] = None, *, id: Optional[int] = ..., data_type: Optional[Union[Literal["BOOL", "NUMBER", "STRING", "DATETIME", "LIST"], str]] = ..., source_type: Optional[int] = ..., name: Optional[str] = ..., cname: Optional[str] = ..., comment: Optional[str] = ..., dir_id: Optional[int] = ..., cron: Optional[str] = ..., is_routine: Optional[bool] = ..., app_push_list: Optional[Sequence[Any]] = ..., base_time: Optional[str] = ..., unit: Optional[Union[Literal["DAY"], str]] = ..., rule_content_list: Optional[Sequence[Union[SensorsData.SensorsRuleContent, Mapping[str, Any]]]] = ..., sql: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTag:
+        @overload
+        def create(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., data_type: Optional[Literal["BOOL", "NUMBER", "STRING", "DATETIME", "LIST"]] = ..., source_type: Optional[int] = ..., name: Optional[str] = ..., cname: Optional[str] = ..., comment: Optional[str] = ..., dir_id: Optional[int] = ..., cron: Optional[str] = ..., is_routine: Optional[bool] = ..., app_push_list: Optional[Sequence[Any]] = ..., base_time: Optional[str] = ..., unit: Optional[Literal["DAY"]] = ..., rule_content_list: Optional[Sequence[Union[SensorsData.SensorsRuleContent, Mapping[str, Any]]]] = ..., sql: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTag:
             """Create a tag: custom values, basic measure, first/last feature, event property preference, behaviour distribution or SQL (创建标签); returns the tag"""
             ...
-        def update(self, __params: Optional[Mapping[str, Any]] = None, *, id: Optional[int] = ..., data_type: Optional[Union[Literal["BOOL", "NUMBER", "STRING", "DATETIME", "LIST"], str]] = ..., source_type: Optional[int] = ..., name: Optional[str] = ..., cname: Optional[str] = ..., comment: Optional[str] = ..., dir_id: Optional[int] = ..., cron: Optional[str] = ..., is_routine: Optional[bool] = ..., app_push_list: Optional[Sequence[Any]] = ..., base_time: Optional[str] = ..., unit: Optional[Union[Literal["DAY"], str]] = ..., rule_content_list: Optional[Sequence[Union[SensorsData.SensorsRuleContent, Mapping[str, Any]]]] = ..., sql: Optional[str] = ..., user_name: Optional[str] = ..., create_time: Optional[str] = ..., status: Optional[Union[Literal["PENDING", "RUNNING", "SUSPEND"], str]] = ..., failed_partition_count: Optional[int] = ..., last_succeed_partition: Optional[Union[SensorsData.SensorsPartition, Mapping[str, Any]]] = ..., last_partition_info: Optional[Union[SensorsData.SensorsPartition, Mapping[str, Any]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTag:
+        @overload
+        def create(self, _data_type: Literal["BOOL", "NUMBER", "STRING", "DATETIME", "LIST"], _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., data_type: Optional[Literal["BOOL", "NUMBER", "STRING", "DATETIME", "LIST"]] = ..., source_type: Optional[int] = ..., name: Optional[str] = ..., cname: Optional[str] = ..., comment: Optional[str] = ..., dir_id: Optional[int] = ..., cron: Optional[str] = ..., is_routine: Optional[bool] = ..., app_push_list: Optional[Sequence[Any]] = ..., base_time: Optional[str] = ..., unit: Optional[Literal["DAY"]] = ..., rule_content_list: Optional[Sequence[Union[SensorsData.SensorsRuleContent, Mapping[str, Any]]]] = ..., sql: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTag:
+            """Create a tag: custom values, basic measure, first/last feature, event property preference, behaviour distribution or SQL (创建标签); returns the tag"""
+            ...
+        @overload
+        def create(self, _data_type: Literal["BOOL", "NUMBER", "STRING", "DATETIME", "LIST"], _source_type: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., data_type: Optional[Literal["BOOL", "NUMBER", "STRING", "DATETIME", "LIST"]] = ..., source_type: Optional[int] = ..., name: Optional[str] = ..., cname: Optional[str] = ..., comment: Optional[str] = ..., dir_id: Optional[int] = ..., cron: Optional[str] = ..., is_routine: Optional[bool] = ..., app_push_list: Optional[Sequence[Any]] = ..., base_time: Optional[str] = ..., unit: Optional[Literal["DAY"]] = ..., rule_content_list: Optional[Sequence[Union[SensorsData.SensorsRuleContent, Mapping[str, Any]]]] = ..., sql: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTag:
+            """Create a tag: custom values, basic measure, first/last feature, event property preference, behaviour distribution or SQL (创建标签); returns the tag"""
+            ...
+        @overload
+        def update(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., data_type: Optional[Literal["BOOL", "NUMBER", "STRING", "DATETIME", "LIST"]] = ..., source_type: Optional[int] = ..., name: Optional[str] = ..., cname: Optional[str] = ..., comment: Optional[str] = ..., dir_id: Optional[int] = ..., cron: Optional[str] = ..., is_routine: Optional[bool] = ..., app_push_list: Optional[Sequence[Any]] = ..., base_time: Optional[str] = ..., unit: Optional[Literal["DAY"]] = ..., rule_content_list: Optional[Sequence[Union[SensorsData.SensorsRuleContent, Mapping[str, Any]]]] = ..., sql: Optional[str] = ..., user_name: Optional[str] = ..., create_time: Optional[str] = ..., status: Optional[Literal["PENDING", "RUNNING", "SUSPEND"]] = ..., failed_partition_count: Optional[int] = ..., last_succeed_partition: Optional[Union[SensorsData.SensorsPartition, Mapping[str, Any]]] = ..., last_partition_info: Optional[Union[SensorsData.SensorsPartition, Mapping[str, Any]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTag:
             """Replace a tag's configuration (更新标签配置); returns the tag"""
             ...
-        def delete(self, __params: Optional[Mapping[str, Any]] = None, *, id: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Optional[Model]:
+        @overload
+        def update(self, _id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., data_type: Optional[Literal["BOOL", "NUMBER", "STRING", "DATETIME", "LIST"]] = ..., source_type: Optional[int] = ..., name: Optional[str] = ..., cname: Optional[str] = ..., comment: Optional[str] = ..., dir_id: Optional[int] = ..., cron: Optional[str] = ..., is_routine: Optional[bool] = ..., app_push_list: Optional[Sequence[Any]] = ..., base_time: Optional[str] = ..., unit: Optional[Literal["DAY"]] = ..., rule_content_list: Optional[Sequence[Union[SensorsData.SensorsRuleContent, Mapping[str, Any]]]] = ..., sql: Optional[str] = ..., user_name: Optional[str] = ..., create_time: Optional[str] = ..., status: Optional[Literal["PENDING", "RUNNING", "SUSPEND"]] = ..., failed_partition_count: Optional[int] = ..., last_succeed_partition: Optional[Union[SensorsData.SensorsPartition, Mapping[str, Any]]] = ..., last_partition_info: Optional[Union[SensorsData.SensorsPartition, Mapping[str, Any]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTag:
+            """Replace a tag's configuration (更新标签配置); returns the tag"""
+            ...
+        @overload
+        def delete(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> None:
             """Delete a tag (删除标签)"""
             ...
-        def set_status(self, __params: Optional[Mapping[str, Any]] = None, *, id: Optional[int] = ..., status: Optional[Union[Literal["RUNNING", "SUSPEND"], str]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTag:
+        @overload
+        def delete(self, _id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> None:
+            """Delete a tag (删除标签)"""
+            ...
+        @overload
+        def set_status(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., status: Optional[Literal["RUNNING", "SUSPEND"]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTag:
             """Start (RUNNING) or pause (SUSPEND) a tag's schedule (修改标签的调度状态); returns the tag"""
             ...
-        def report(self, __params: Optional[Mapping[str, Any]] = None, *, id: Optional[int] = ..., from_date: Optional[str] = ..., to_date: Optional[str] = ..., bucket_param: Optional[Sequence[float]] = ..., limit: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTagReport:
+        @overload
+        def set_status(self, _id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., status: Optional[Literal["RUNNING", "SUSPEND"]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTag:
+            """Start (RUNNING) or pause (SUSPEND) a tag's schedule (修改标签的调度状态); returns the tag"""
+            ...
+        @overload
+        def set_status(self, _id: int, _status: Literal["RUNNING", "SUSPEND"], _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., status: Optional[Literal["RUNNING", "SUSPEND"]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTag:
+            """Start (RUNNING) or pause (SUSPEND) a tag's schedule (修改标签的调度状态); returns the tag"""
+            ...
+        @overload
+        def report(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., from_date: Optional[str] = ..., to_date: Optional[str] = ..., bucket_param: Optional[Sequence[float]] = ..., limit: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTagReport:
             """A tag's user counts per value and day (获取标签详情; not for high concurrency)"""
             ...
-        def add_partitions(self, __params: Optional[Mapping[str, Any]] = None, *, id: Optional[int] = ..., from_date: Optional[str] = ..., to_date: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Optional[Model]:
+        @overload
+        def report(self, _id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., from_date: Optional[str] = ..., to_date: Optional[str] = ..., bucket_param: Optional[Sequence[float]] = ..., limit: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTagReport:
+            """A tag's user counts per value and day (获取标签详情; not for high concurrency)"""
+            ...
+        @overload
+        def report(self, _id: int, _from_date: str, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., from_date: Optional[str] = ..., to_date: Optional[str] = ..., bucket_param: Optional[Sequence[float]] = ..., limit: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTagReport:
+            """A tag's user counts per value and day (获取标签详情; not for high concurrency)"""
+            ...
+        @overload
+        def report(self, _id: int, _from_date: str, _to_date: str, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., from_date: Optional[str] = ..., to_date: Optional[str] = ..., bucket_param: Optional[Sequence[float]] = ..., limit: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTagReport:
+            """A tag's user counts per value and day (获取标签详情; not for high concurrency)"""
+            ...
+        @overload
+        def add_partitions(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., from_date: Optional[str] = ..., to_date: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> None:
             """Add (and compute) every partition of a date range (新增指定时间区间内的所有partition)"""
             ...
-        def status(self, __params: Optional[Mapping[str, Any]] = None, *, id: Optional[int] = ..., base_time_list: Optional[Sequence[str]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Optional[Model]:
+        @overload
+        def add_partitions(self, _id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., from_date: Optional[str] = ..., to_date: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> None:
+            """Add (and compute) every partition of a date range (新增指定时间区间内的所有partition)"""
+            ...
+        @overload
+        def add_partitions(self, _id: int, _from_date: str, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., from_date: Optional[str] = ..., to_date: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> None:
+            """Add (and compute) every partition of a date range (新增指定时间区间内的所有partition)"""
+            ...
+        @overload
+        def add_partitions(self, _id: int, _from_date: str, _to_date: str, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., from_date: Optional[str] = ..., to_date: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> None:
+            """Add (and compute) every partition of a date range (新增指定时间区间内的所有partition)"""
+            ...
+        @overload
+        def status(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., base_time_list: Optional[Sequence[str]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> List[SensorsData.SensorsPartition]:
             """The computation status of the given partitions (检查标签执行状态)"""
             ...
-        def compute_state(self, __params: Optional[Mapping[str, Any]] = None, *, id: Optional[int] = ..., base_time_list: Optional[Sequence[str]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTagComputeState:
+        @overload
+        def status(self, _id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., base_time_list: Optional[Sequence[str]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> List[SensorsData.SensorsPartition]:
+            """The computation status of the given partitions (检查标签执行状态)"""
+            ...
+        @overload
+        def status(self, _id: int, _base_time_list: Sequence[str], _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., base_time_list: Optional[Sequence[str]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> List[SensorsData.SensorsPartition]:
+            """The computation status of the given partitions (检查标签执行状态)"""
+            ...
+        @overload
+        def compute_state(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., base_time_list: Optional[Sequence[str]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTagComputeState:
             """The status of the given partitions summarised in one state: SUCCEED, FAILED, COMPUTING or NEW (检查标签执行状态)"""
             ...
-        def wait_computed(self, __params: Optional[Mapping[str, Any]] = None, *, id: Optional[int] = ..., base_time_list: Optional[Sequence[str]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTagComputeState:
+        @overload
+        def compute_state(self, _id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., base_time_list: Optional[Sequence[str]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTagComputeState:
+            """The status of the given partitions summarised in one state: SUCCEED, FAILED, COMPUTING or NEW (检查标签执行状态)"""
+            ...
+        @overload
+        def compute_state(self, _id: int, _base_time_list: Sequence[str], _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., base_time_list: Optional[Sequence[str]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTagComputeState:
+            """The status of the given partitions summarised in one state: SUCCEED, FAILED, COMPUTING or NEW (检查标签执行状态)"""
+            ...
+        @overload
+        def wait_computed(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., base_time_list: Optional[Sequence[str]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTagComputeState:
             """Poll the status until every given partition is computed (state SUCCEED, or FAILED when one failed; SLEEP steps between polls), or time out"""
             ...
-        def execute(self, __params: Optional[Mapping[str, Any]] = None, *, id: Optional[int] = ..., base_time_list: Optional[Sequence[str]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Optional[Model]:
+        @overload
+        def wait_computed(self, _id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., base_time_list: Optional[Sequence[str]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTagComputeState:
+            """Poll the status until every given partition is computed (state SUCCEED, or FAILED when one failed; SLEEP steps between polls), or time out"""
+            ...
+        @overload
+        def wait_computed(self, _id: int, _base_time_list: Sequence[str], _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., base_time_list: Optional[Sequence[str]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.UserTagComputeState:
+            """Poll the status until every given partition is computed (state SUCCEED, or FAILED when one failed; SLEEP steps between polls), or time out"""
+            ...
+        @overload
+        def execute(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., base_time_list: Optional[Sequence[str]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> None:
+            """Compute the given partitions of a tag now (执行一个标签的指定 partition)"""
+            ...
+        @overload
+        def execute(self, _id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., base_time_list: Optional[Sequence[str]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> None:
+            """Compute the given partitions of a tag now (执行一个标签的指定 partition)"""
+            ...
+        @overload
+        def execute(self, _id: int, _base_time_list: Sequence[str], _params: Union[Mapping[str, Any], Model, None] = None, /, *, id: Optional[int] = ..., base_time_list: Optional[Sequence[str]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> None:
             """Compute the given partitions of a tag now (执行一个标签的指定 partition)"""
             ...
     @property
     def user_tags(self) -> SensorsData.UserTagsResource: ...
     class UsersResource(Resource):
-        def export_page(self, __params: Optional[Mapping[str, Any]] = None, *, filter: Optional[Union[SensorsData.UsersExportPageFilter, Mapping[str, Any]]] = ..., page: Optional[int] = ..., num_per_page: Optional[int] = ..., all_page: Optional[bool] = ..., profiles: Optional[Sequence[str]] = ..., limit: Optional[int] = ..., use_cache: Optional[bool] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Page[SensorsData.ExportedUser]:
+        def export_page(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, filter: Optional[Union[SensorsData.UsersExportPageFilter, Mapping[str, Any]]] = ..., page: Optional[int] = ..., num_per_page: Optional[int] = ..., all_page: Optional[bool] = ..., profiles: Optional[Sequence[str]] = ..., limit: Optional[int] = ..., use_cache: Optional[bool] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Page[SensorsData.ExportedUser]:
             """One page (page from 0 / num_per_page) of the JSON user export (导出标签用户; not for high concurrency)"""
             ...
-        def export(self, __params: Optional[Mapping[str, Any]] = None, *, filter: Optional[Union[SensorsData.UsersExportPageFilter, Mapping[str, Any]]] = ..., num_per_page: Optional[int] = ..., all_page: Optional[bool] = ..., profiles: Optional[Sequence[str]] = ..., limit: Optional[int] = ..., use_cache: Optional[bool] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[SensorsData.ExportedUser]:
+        def export(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, filter: Optional[Union[SensorsData.UsersExportPageFilter, Mapping[str, Any]]] = ..., num_per_page: Optional[int] = ..., all_page: Optional[bool] = ..., profiles: Optional[Sequence[str]] = ..., limit: Optional[int] = ..., use_cache: Optional[bool] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[SensorsData.ExportedUser]:
             """Iterate over the exported users, fetching pages (page / num_per_page) lazily"""
             ...
         @overload
-        def export_csv(self, __params: Optional[Mapping[str, Any]] = None, *, filter: Optional[Union[SensorsData.UsersExportFilter, Mapping[str, Any]]] = ..., all_page: Optional[bool] = ..., profiles: Optional[Sequence[str]] = ..., use_cache: Optional[bool] = ..., dest: None = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> CsvRows:
+        def export_csv(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, filter: Optional[Union[SensorsData.UsersExportFilter, Mapping[str, Any]]] = ..., all_page: Optional[bool] = ..., profiles: Optional[Sequence[str]] = ..., use_cache: Optional[bool] = ..., dest: None = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> CsvRows:
             """Export users as CSV, streamed to `dest` (a path, a binary file, or rows) (导出csv格式标签用户)"""
             ...
         @overload
-        def export_csv(self, __params: Optional[Mapping[str, Any]] = None, *, filter: Optional[Union[SensorsData.UsersExportFilter, Mapping[str, Any]]] = ..., all_page: Optional[bool] = ..., profiles: Optional[Sequence[str]] = ..., use_cache: Optional[bool] = ..., dest: Union[str, os.PathLike[str], BinaryIO], timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> int:
+        def export_csv(self, _filter: Union[SensorsData.UsersExportFilter, Mapping[str, Any]], _params: Union[Mapping[str, Any], Model, None] = None, /, *, filter: Optional[Union[SensorsData.UsersExportFilter, Mapping[str, Any]]] = ..., all_page: Optional[bool] = ..., profiles: Optional[Sequence[str]] = ..., use_cache: Optional[bool] = ..., dest: None = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> CsvRows:
+            """Export users as CSV, streamed to `dest` (a path, a binary file, or rows) (导出csv格式标签用户)"""
+            ...
+        @overload
+        def export_csv(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, filter: Optional[Union[SensorsData.UsersExportFilter, Mapping[str, Any]]] = ..., all_page: Optional[bool] = ..., profiles: Optional[Sequence[str]] = ..., use_cache: Optional[bool] = ..., dest: Union[str, os.PathLike[str], BinaryIO], timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> int:
+            """Export users as CSV, streamed to `dest` (a path, a binary file, or rows) (导出csv格式标签用户)"""
+            ...
+        @overload
+        def export_csv(self, _filter: Union[SensorsData.UsersExportFilter, Mapping[str, Any]], _params: Union[Mapping[str, Any], Model, None] = None, /, *, filter: Optional[Union[SensorsData.UsersExportFilter, Mapping[str, Any]]] = ..., all_page: Optional[bool] = ..., profiles: Optional[Sequence[str]] = ..., use_cache: Optional[bool] = ..., dest: Union[str, os.PathLike[str], BinaryIO], timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> int:
             """Export users as CSV, streamed to `dest` (a path, a binary file, or rows) (导出csv格式标签用户)"""
             ...
     @property
     def users(self) -> SensorsData.UsersResource: ...
     class PersonaResource(Resource):
-        def user_tags(self, __params: Optional[Mapping[str, Any]] = None, *, user_id: Optional[str] = ..., user_tag_ids: Optional[Sequence[int]] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[SensorsData.PersonaUserTag]:
+        @overload
+        def user_tags(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, user_id: Optional[str] = ..., user_tag_ids: Optional[Sequence[int]] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[SensorsData.PersonaUserTag]:
             """A user's values of any number of tags, lazily, 20 tags per request, in input order (查询用户标签值信息)"""
             ...
-        def user_tags_batch(self, __params: Optional[Mapping[str, Any]] = None, *, user_id: Optional[str] = ..., user_tag_ids: Optional[Sequence[int]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.PersonaUserTags:
+        @overload
+        def user_tags(self, _user_id: str, _params: Union[Mapping[str, Any], Model, None] = None, /, *, user_id: Optional[str] = ..., user_tag_ids: Optional[Sequence[int]] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[SensorsData.PersonaUserTag]:
+            """A user's values of any number of tags, lazily, 20 tags per request, in input order (查询用户标签值信息)"""
+            ...
+        @overload
+        def user_tags(self, _user_id: str, _user_tag_ids: Sequence[int], _params: Union[Mapping[str, Any], Model, None] = None, /, *, user_id: Optional[str] = ..., user_tag_ids: Optional[Sequence[int]] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[SensorsData.PersonaUserTag]:
+            """A user's values of any number of tags, lazily, 20 tags per request, in input order (查询用户标签值信息)"""
+            ...
+        @overload
+        def user_tags_batch(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, user_id: Optional[str] = ..., user_tag_ids: Optional[Sequence[int]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.PersonaUserTags:
+            """One persona request: a user's values of at most 20 tags (查询用户标签值信息)"""
+            ...
+        @overload
+        def user_tags_batch(self, _user_id: str, _params: Union[Mapping[str, Any], Model, None] = None, /, *, user_id: Optional[str] = ..., user_tag_ids: Optional[Sequence[int]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.PersonaUserTags:
+            """One persona request: a user's values of at most 20 tags (查询用户标签值信息)"""
+            ...
+        @overload
+        def user_tags_batch(self, _user_id: str, _user_tag_ids: Sequence[int], _params: Union[Mapping[str, Any], Model, None] = None, /, *, user_id: Optional[str] = ..., user_tag_ids: Optional[Sequence[int]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> SensorsData.PersonaUserTags:
             """One persona request: a user's values of at most 20 tags (查询用户标签值信息)"""
             ...
     @property
@@ -1206,37 +1378,112 @@ class ThinkingData(Client):
         @property
         def remarks(self) -> Optional[str]: ...
     class ClustersResource(Resource):
-        def add(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_name: Optional[str] = ..., cluster_catalog: Optional[Union[Literal["catalog_cluster", "catalog_tag"], str]] = ..., cluster_type: Optional[Union[Literal["cluster_by_dynamic_condition", "cluster_by_static_condition", "tag_by_dynamic_condition", "tag_by_static_condition"], str]] = ..., sub_condition_tab_type: Optional[Union[Literal["tag_condition_default", "tag_condition_by_firstlast_event", "tag_condition_by_quotation"], str]] = ..., display_name: Optional[str] = ..., qp: Optional[Union[ThinkingData.ClusterDef, Mapping[str, Any]]] = ..., tag_qp: Optional[Union[ThinkingData.TagDef, Mapping[str, Any]]] = ..., remarks: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Optional[Model]:
+        @overload
+        def add(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., cluster_name: Optional[str] = ..., cluster_catalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., cluster_type: Optional[Literal["cluster_by_dynamic_condition", "cluster_by_static_condition", "tag_by_dynamic_condition", "tag_by_static_condition"]] = ..., sub_condition_tab_type: Optional[Literal["tag_condition_default", "tag_condition_by_firstlast_event", "tag_condition_by_quotation"]] = ..., display_name: Optional[str] = ..., qp: Optional[Union[ThinkingData.ClusterDef, Mapping[str, Any]]] = ..., tag_qp: Optional[Union[ThinkingData.TagDef, Mapping[str, Any]]] = ..., remarks: Optional[str] = ..., projectId: Optional[int] = ..., clusterName: Optional[str] = ..., clusterCatalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., clusterType: Optional[Literal["cluster_by_dynamic_condition", "cluster_by_static_condition", "tag_by_dynamic_condition", "tag_by_static_condition"]] = ..., subConditionTabType: Optional[Literal["tag_condition_default", "tag_condition_by_firstlast_event", "tag_condition_by_quotation"]] = ..., displayName: Optional[str] = ..., tagQp: Optional[Union[ThinkingData.TagDef, Mapping[str, Any]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> int:
             """Add a condition cluster or tag; returns its id (添加条件分群或标签)"""
             ...
-        def list_page(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_catalog: Optional[Union[Literal["catalog_cluster", "catalog_tag"], str]] = ..., cluster_types: Optional[Sequence[str]] = ..., pager_header: Optional[Union[ThinkingData.PagerHeader, Mapping[str, Any]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Page[ThinkingData.Cluster]:
+        @overload
+        def add(self, _project_id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., cluster_name: Optional[str] = ..., cluster_catalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., cluster_type: Optional[Literal["cluster_by_dynamic_condition", "cluster_by_static_condition", "tag_by_dynamic_condition", "tag_by_static_condition"]] = ..., sub_condition_tab_type: Optional[Literal["tag_condition_default", "tag_condition_by_firstlast_event", "tag_condition_by_quotation"]] = ..., display_name: Optional[str] = ..., qp: Optional[Union[ThinkingData.ClusterDef, Mapping[str, Any]]] = ..., tag_qp: Optional[Union[ThinkingData.TagDef, Mapping[str, Any]]] = ..., remarks: Optional[str] = ..., projectId: Optional[int] = ..., clusterName: Optional[str] = ..., clusterCatalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., clusterType: Optional[Literal["cluster_by_dynamic_condition", "cluster_by_static_condition", "tag_by_dynamic_condition", "tag_by_static_condition"]] = ..., subConditionTabType: Optional[Literal["tag_condition_default", "tag_condition_by_firstlast_event", "tag_condition_by_quotation"]] = ..., displayName: Optional[str] = ..., tagQp: Optional[Union[ThinkingData.TagDef, Mapping[str, Any]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> int:
+            """Add a condition cluster or tag; returns its id (添加条件分群或标签)"""
+            ...
+        @overload
+        def add(self, _project_id: int, _cluster_name: str, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., cluster_name: Optional[str] = ..., cluster_catalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., cluster_type: Optional[Literal["cluster_by_dynamic_condition", "cluster_by_static_condition", "tag_by_dynamic_condition", "tag_by_static_condition"]] = ..., sub_condition_tab_type: Optional[Literal["tag_condition_default", "tag_condition_by_firstlast_event", "tag_condition_by_quotation"]] = ..., display_name: Optional[str] = ..., qp: Optional[Union[ThinkingData.ClusterDef, Mapping[str, Any]]] = ..., tag_qp: Optional[Union[ThinkingData.TagDef, Mapping[str, Any]]] = ..., remarks: Optional[str] = ..., projectId: Optional[int] = ..., clusterName: Optional[str] = ..., clusterCatalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., clusterType: Optional[Literal["cluster_by_dynamic_condition", "cluster_by_static_condition", "tag_by_dynamic_condition", "tag_by_static_condition"]] = ..., subConditionTabType: Optional[Literal["tag_condition_default", "tag_condition_by_firstlast_event", "tag_condition_by_quotation"]] = ..., displayName: Optional[str] = ..., tagQp: Optional[Union[ThinkingData.TagDef, Mapping[str, Any]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> int:
+            """Add a condition cluster or tag; returns its id (添加条件分群或标签)"""
+            ...
+        @overload
+        def add(self, _project_id: int, _cluster_name: str, _display_name: str, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., cluster_name: Optional[str] = ..., cluster_catalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., cluster_type: Optional[Literal["cluster_by_dynamic_condition", "cluster_by_static_condition", "tag_by_dynamic_condition", "tag_by_static_condition"]] = ..., sub_condition_tab_type: Optional[Literal["tag_condition_default", "tag_condition_by_firstlast_event", "tag_condition_by_quotation"]] = ..., display_name: Optional[str] = ..., qp: Optional[Union[ThinkingData.ClusterDef, Mapping[str, Any]]] = ..., tag_qp: Optional[Union[ThinkingData.TagDef, Mapping[str, Any]]] = ..., remarks: Optional[str] = ..., projectId: Optional[int] = ..., clusterName: Optional[str] = ..., clusterCatalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., clusterType: Optional[Literal["cluster_by_dynamic_condition", "cluster_by_static_condition", "tag_by_dynamic_condition", "tag_by_static_condition"]] = ..., subConditionTabType: Optional[Literal["tag_condition_default", "tag_condition_by_firstlast_event", "tag_condition_by_quotation"]] = ..., displayName: Optional[str] = ..., tagQp: Optional[Union[ThinkingData.TagDef, Mapping[str, Any]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> int:
+            """Add a condition cluster or tag; returns its id (添加条件分群或标签)"""
+            ...
+        @overload
+        def list_page(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., cluster_catalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., cluster_types: Optional[Sequence[str]] = ..., pager_header: Optional[Union[ThinkingData.PagerHeader, Mapping[str, Any]]] = ..., projectId: Optional[int] = ..., clusterCatalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., clusterTypes: Optional[Sequence[str]] = ..., pagerHeader: Optional[Union[ThinkingData.PagerHeader, Mapping[str, Any]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Page[ThinkingData.Cluster]:
             """Get one page of clusters or tags (分群和标签列表查询)"""
             ...
-        def list(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_catalog: Optional[Union[Literal["catalog_cluster", "catalog_tag"], str]] = ..., cluster_types: Optional[Sequence[str]] = ..., pager_header: Optional[Union[ThinkingData.PagerHeader, Mapping[str, Any]]] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[ThinkingData.Cluster]:
+        @overload
+        def list_page(self, _project_id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., cluster_catalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., cluster_types: Optional[Sequence[str]] = ..., pager_header: Optional[Union[ThinkingData.PagerHeader, Mapping[str, Any]]] = ..., projectId: Optional[int] = ..., clusterCatalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., clusterTypes: Optional[Sequence[str]] = ..., pagerHeader: Optional[Union[ThinkingData.PagerHeader, Mapping[str, Any]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Page[ThinkingData.Cluster]:
+            """Get one page of clusters or tags (分群和标签列表查询)"""
+            ...
+        @overload
+        def list(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., cluster_catalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., cluster_types: Optional[Sequence[str]] = ..., pager_header: Optional[Union[ThinkingData.PagerHeader, Mapping[str, Any]]] = ..., projectId: Optional[int] = ..., clusterCatalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., clusterTypes: Optional[Sequence[str]] = ..., pagerHeader: Optional[Union[ThinkingData.PagerHeader, Mapping[str, Any]]] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[ThinkingData.Cluster]:
             """Iterate over all clusters or tags, fetching pages lazily"""
             ...
-        def detail(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> ThinkingData.Cluster:
+        @overload
+        def list(self, _project_id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., cluster_catalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., cluster_types: Optional[Sequence[str]] = ..., pager_header: Optional[Union[ThinkingData.PagerHeader, Mapping[str, Any]]] = ..., projectId: Optional[int] = ..., clusterCatalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., clusterTypes: Optional[Sequence[str]] = ..., pagerHeader: Optional[Union[ThinkingData.PagerHeader, Mapping[str, Any]]] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[ThinkingData.Cluster]:
+            """Iterate over all clusters or tags, fetching pages lazily"""
+            ...
+        @overload
+        def detail(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., projectId: Optional[int] = ..., clusterId: Optional[int] = ..., clusterName: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> ThinkingData.Cluster:
             """Get a cluster or tag by cluster_id or cluster_name (分群或标签详情查询)"""
             ...
-        def update(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., cluster_catalog: Optional[Union[Literal["catalog_cluster", "catalog_tag"], str]] = ..., cluster_type: Optional[Union[Literal["cluster_by_dynamic_condition", "cluster_by_static_condition", "tag_by_dynamic_condition", "tag_by_static_condition"], str]] = ..., sub_condition_tab_type: Optional[Union[Literal["tag_condition_default", "tag_condition_by_firstlast_event", "tag_condition_by_quotation"], str]] = ..., display_name: Optional[str] = ..., qp: Optional[Union[ThinkingData.ClusterDef, Mapping[str, Any]]] = ..., tag_qp: Optional[Union[ThinkingData.TagDef, Mapping[str, Any]]] = ..., remarks: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Optional[Model]:
+        @overload
+        def detail(self, _project_id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., projectId: Optional[int] = ..., clusterId: Optional[int] = ..., clusterName: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> ThinkingData.Cluster:
+            """Get a cluster or tag by cluster_id or cluster_name (分群或标签详情查询)"""
+            ...
+        @overload
+        def update(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., cluster_catalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., cluster_type: Optional[Literal["cluster_by_dynamic_condition", "cluster_by_static_condition", "tag_by_dynamic_condition", "tag_by_static_condition"]] = ..., sub_condition_tab_type: Optional[Literal["tag_condition_default", "tag_condition_by_firstlast_event", "tag_condition_by_quotation"]] = ..., display_name: Optional[str] = ..., qp: Optional[Union[ThinkingData.ClusterDef, Mapping[str, Any]]] = ..., tag_qp: Optional[Union[ThinkingData.TagDef, Mapping[str, Any]]] = ..., remarks: Optional[str] = ..., projectId: Optional[int] = ..., clusterId: Optional[int] = ..., clusterName: Optional[str] = ..., clusterCatalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., clusterType: Optional[Literal["cluster_by_dynamic_condition", "cluster_by_static_condition", "tag_by_dynamic_condition", "tag_by_static_condition"]] = ..., subConditionTabType: Optional[Literal["tag_condition_default", "tag_condition_by_firstlast_event", "tag_condition_by_quotation"]] = ..., displayName: Optional[str] = ..., tagQp: Optional[Union[ThinkingData.TagDef, Mapping[str, Any]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> None:
             """Update a condition cluster's or tag's definition by cluster_id or cluster_name (更新条件分群或标签定义)"""
             ...
-        def delete(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Optional[Model]:
+        @overload
+        def update(self, _project_id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., cluster_catalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., cluster_type: Optional[Literal["cluster_by_dynamic_condition", "cluster_by_static_condition", "tag_by_dynamic_condition", "tag_by_static_condition"]] = ..., sub_condition_tab_type: Optional[Literal["tag_condition_default", "tag_condition_by_firstlast_event", "tag_condition_by_quotation"]] = ..., display_name: Optional[str] = ..., qp: Optional[Union[ThinkingData.ClusterDef, Mapping[str, Any]]] = ..., tag_qp: Optional[Union[ThinkingData.TagDef, Mapping[str, Any]]] = ..., remarks: Optional[str] = ..., projectId: Optional[int] = ..., clusterId: Optional[int] = ..., clusterName: Optional[str] = ..., clusterCatalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., clusterType: Optional[Literal["cluster_by_dynamic_condition", "cluster_by_static_condition", "tag_by_dynamic_condition", "tag_by_static_condition"]] = ..., subConditionTabType: Optional[Literal["tag_condition_default", "tag_condition_by_firstlast_event", "tag_condition_by_quotation"]] = ..., displayName: Optional[str] = ..., tagQp: Optional[Union[ThinkingData.TagDef, Mapping[str, Any]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> None:
+            """Update a condition cluster's or tag's definition by cluster_id or cluster_name (更新条件分群或标签定义)"""
+            ...
+        @overload
+        def update(self, _project_id: int, _display_name: str, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., cluster_catalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., cluster_type: Optional[Literal["cluster_by_dynamic_condition", "cluster_by_static_condition", "tag_by_dynamic_condition", "tag_by_static_condition"]] = ..., sub_condition_tab_type: Optional[Literal["tag_condition_default", "tag_condition_by_firstlast_event", "tag_condition_by_quotation"]] = ..., display_name: Optional[str] = ..., qp: Optional[Union[ThinkingData.ClusterDef, Mapping[str, Any]]] = ..., tag_qp: Optional[Union[ThinkingData.TagDef, Mapping[str, Any]]] = ..., remarks: Optional[str] = ..., projectId: Optional[int] = ..., clusterId: Optional[int] = ..., clusterName: Optional[str] = ..., clusterCatalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., clusterType: Optional[Literal["cluster_by_dynamic_condition", "cluster_by_static_condition", "tag_by_dynamic_condition", "tag_by_static_condition"]] = ..., subConditionTabType: Optional[Literal["tag_condition_default", "tag_condition_by_firstlast_event", "tag_condition_by_quotation"]] = ..., displayName: Optional[str] = ..., tagQp: Optional[Union[ThinkingData.TagDef, Mapping[str, Any]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> None:
+            """Update a condition cluster's or tag's definition by cluster_id or cluster_name (更新条件分群或标签定义)"""
+            ...
+        @overload
+        def delete(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., projectId: Optional[int] = ..., clusterId: Optional[int] = ..., clusterName: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> None:
             """Delete a cluster or tag by cluster_id or cluster_name (删除分群或标签)"""
             ...
-        def refresh(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Optional[Model]:
+        @overload
+        def delete(self, _project_id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., projectId: Optional[int] = ..., clusterId: Optional[int] = ..., clusterName: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> None:
+            """Delete a cluster or tag by cluster_id or cluster_name (删除分群或标签)"""
+            ...
+        @overload
+        def refresh(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., projectId: Optional[int] = ..., clusterId: Optional[int] = ..., clusterName: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> None:
             """Start refreshing a condition cluster or tag (刷新条件分群或标签)"""
             ...
-        def refresh_progress(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> ThinkingData.ClusterRefreshProgress:
+        @overload
+        def refresh(self, _project_id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., projectId: Optional[int] = ..., clusterId: Optional[int] = ..., clusterName: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> None:
+            """Start refreshing a condition cluster or tag (刷新条件分群或标签)"""
+            ...
+        @overload
+        def refresh_progress(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., projectId: Optional[int] = ..., clusterId: Optional[int] = ..., clusterName: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> ThinkingData.ClusterRefreshProgress:
             """Get the refresh progress 0..100 (查询刷新进度)"""
             ...
-        def wait_refreshed(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> ThinkingData.ClusterRefreshProgress:
+        @overload
+        def refresh_progress(self, _project_id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., projectId: Optional[int] = ..., clusterId: Optional[int] = ..., clusterName: Optional[str] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> ThinkingData.ClusterRefreshProgress:
+            """Get the refresh progress 0..100 (查询刷新进度)"""
+            ...
+        @overload
+        def wait_refreshed(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., timeout: Optional[float] = ..., projectId: Optional[int] = ..., clusterId: Optional[int] = ..., clusterName: Optional[str] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> ThinkingData.ClusterRefreshProgress:
             """Poll the refresh progress until it reaches 100 (SLEEP steps between polls), or time out"""
             ...
-        def import_ids(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., display_name: Optional[str] = ..., main_column_name: Optional[str] = ..., cluster_catalog: Optional[Union[Literal["catalog_cluster", "catalog_tag"], str]] = ..., cluster_name: Optional[str] = ..., remarks: Optional[str] = ..., source: Union[str, os.PathLike[str], bytes, BinaryIO, Iterable[Union[str, int]]], timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> ThinkingData.ClusterImportResult:
+        @overload
+        def wait_refreshed(self, _project_id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., timeout: Optional[float] = ..., projectId: Optional[int] = ..., clusterId: Optional[int] = ..., clusterName: Optional[str] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> ThinkingData.ClusterRefreshProgress:
+            """Poll the refresh progress until it reaches 100 (SLEEP steps between polls), or time out"""
+            ...
+        @overload
+        def import_ids(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., display_name: Optional[str] = ..., main_column_name: Optional[str] = ..., cluster_catalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., cluster_name: Optional[str] = ..., remarks: Optional[str] = ..., projectId: Optional[int] = ..., displayName: Optional[str] = ..., mainColumnName: Optional[str] = ..., clusterCatalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., clusterName: Optional[str] = ..., source: Union[str, os.PathLike[str], bytes, BinaryIO, Iterable[Union[str, int]]], timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> ThinkingData.ClusterImportResult:
             """Create an ID-upload cluster or tag from a CSV of ids streamed from `source` (创建上传ID分群或标签)"""
             ...
-        def modify_import(self, __params: Optional[Mapping[str, Any]] = None, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., display_name: Optional[str] = ..., main_column_name: Optional[str] = ..., remarks: Optional[str] = ..., source: Union[str, os.PathLike[str], bytes, BinaryIO, Iterable[Union[str, int]]], timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> ThinkingData.ClusterImportResult:
+        @overload
+        def import_ids(self, _project_id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., display_name: Optional[str] = ..., main_column_name: Optional[str] = ..., cluster_catalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., cluster_name: Optional[str] = ..., remarks: Optional[str] = ..., projectId: Optional[int] = ..., displayName: Optional[str] = ..., mainColumnName: Optional[str] = ..., clusterCatalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., clusterName: Optional[str] = ..., source: Union[str, os.PathLike[str], bytes, BinaryIO, Iterable[Union[str, int]]], timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> ThinkingData.ClusterImportResult:
+            """Create an ID-upload cluster or tag from a CSV of ids streamed from `source` (创建上传ID分群或标签)"""
+            ...
+        @overload
+        def import_ids(self, _project_id: int, _display_name: str, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., display_name: Optional[str] = ..., main_column_name: Optional[str] = ..., cluster_catalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., cluster_name: Optional[str] = ..., remarks: Optional[str] = ..., projectId: Optional[int] = ..., displayName: Optional[str] = ..., mainColumnName: Optional[str] = ..., clusterCatalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., clusterName: Optional[str] = ..., source: Union[str, os.PathLike[str], bytes, BinaryIO, Iterable[Union[str, int]]], timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> ThinkingData.ClusterImportResult:
+            """Create an ID-upload cluster or tag from a CSV of ids streamed from `source` (创建上传ID分群或标签)"""
+            ...
+        @overload
+        def import_ids(self, _project_id: int, _display_name: str, _main_column_name: str, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., display_name: Optional[str] = ..., main_column_name: Optional[str] = ..., cluster_catalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., cluster_name: Optional[str] = ..., remarks: Optional[str] = ..., projectId: Optional[int] = ..., displayName: Optional[str] = ..., mainColumnName: Optional[str] = ..., clusterCatalog: Optional[Literal["catalog_cluster", "catalog_tag"]] = ..., clusterName: Optional[str] = ..., source: Union[str, os.PathLike[str], bytes, BinaryIO, Iterable[Union[str, int]]], timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> ThinkingData.ClusterImportResult:
+            """Create an ID-upload cluster or tag from a CSV of ids streamed from `source` (创建上传ID分群或标签)"""
+            ...
+        @overload
+        def modify_import(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., display_name: Optional[str] = ..., main_column_name: Optional[str] = ..., remarks: Optional[str] = ..., projectId: Optional[int] = ..., clusterId: Optional[int] = ..., clusterName: Optional[str] = ..., displayName: Optional[str] = ..., mainColumnName: Optional[str] = ..., source: Union[str, os.PathLike[str], bytes, BinaryIO, Iterable[Union[str, int]]], timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> ThinkingData.ClusterImportResult:
+            """Replace an ID-upload cluster's ids (by cluster_id or cluster_name) with a CSV streamed from `source` (修改上传ID分群或标签)"""
+            ...
+        @overload
+        def modify_import(self, _project_id: int, _params: Union[Mapping[str, Any], Model, None] = None, /, *, project_id: Optional[int] = ..., cluster_id: Optional[int] = ..., cluster_name: Optional[str] = ..., display_name: Optional[str] = ..., main_column_name: Optional[str] = ..., remarks: Optional[str] = ..., projectId: Optional[int] = ..., clusterId: Optional[int] = ..., clusterName: Optional[str] = ..., displayName: Optional[str] = ..., mainColumnName: Optional[str] = ..., source: Union[str, os.PathLike[str], bytes, BinaryIO, Iterable[Union[str, int]]], timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> ThinkingData.ClusterImportResult:
             """Replace an ID-upload cluster's ids (by cluster_id or cluster_name) with a CSV streamed from `source` (修改上传ID分群或标签)"""
             ...
     @property
@@ -1491,19 +1738,52 @@ class BaiduSearch(Client):
         @property
         def keyword_ids(self) -> Optional[List[int]]: ...
     class KeywordsResource(Resource):
-        def get(self, __params: Optional[Mapping[str, Any]] = None, *, ids: Optional[Sequence[int]] = ..., id_type: Optional[int] = ..., word_fields: Optional[Sequence[str]] = ..., get_temp: Optional[int] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[BaiduSearch.Keyword]:
+        @overload
+        def get(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, ids: Optional[Sequence[int]] = ..., id_type: Optional[Union[int, Literal["keyword", "adgroup"]]] = ..., word_fields: Optional[Sequence[str]] = ..., get_temp: Optional[Union[int, Literal["false", "true"], bool]] = ..., idType: Optional[Union[int, Literal["keyword", "adgroup"]]] = ..., wordFields: Optional[Sequence[str]] = ..., fields: Optional[Sequence[str]] = ..., getTemp: Optional[Union[int, Literal["false", "true"], bool]] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[BaiduSearch.Keyword]:
             """Keywords by keyword or ad-group ids, any number: lazily, in chunks of 10000 keyword ids or 50 ad-group ids"""
             ...
-        def get_word(self, __params: Optional[Mapping[str, Any]] = None, *, ids: Optional[Sequence[int]] = ..., id_type: Optional[int] = ..., word_fields: Optional[Sequence[str]] = ..., get_temp: Optional[int] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> BaiduSearch.KeywordGetResult:
+        @overload
+        def get(self, _ids: Sequence[int], _params: Union[Mapping[str, Any], Model, None] = None, /, *, ids: Optional[Sequence[int]] = ..., id_type: Optional[Union[int, Literal["keyword", "adgroup"]]] = ..., word_fields: Optional[Sequence[str]] = ..., get_temp: Optional[Union[int, Literal["false", "true"], bool]] = ..., idType: Optional[Union[int, Literal["keyword", "adgroup"]]] = ..., wordFields: Optional[Sequence[str]] = ..., fields: Optional[Sequence[str]] = ..., getTemp: Optional[Union[int, Literal["false", "true"], bool]] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[BaiduSearch.Keyword]:
+            """Keywords by keyword or ad-group ids, any number: lazily, in chunks of 10000 keyword ids or 50 ad-group ids"""
+            ...
+        @overload
+        def get(self, _ids: Sequence[int], _id_type: Union[int, Literal["keyword", "adgroup"]], _params: Union[Mapping[str, Any], Model, None] = None, /, *, ids: Optional[Sequence[int]] = ..., id_type: Optional[Union[int, Literal["keyword", "adgroup"]]] = ..., word_fields: Optional[Sequence[str]] = ..., get_temp: Optional[Union[int, Literal["false", "true"], bool]] = ..., idType: Optional[Union[int, Literal["keyword", "adgroup"]]] = ..., wordFields: Optional[Sequence[str]] = ..., fields: Optional[Sequence[str]] = ..., getTemp: Optional[Union[int, Literal["false", "true"], bool]] = ..., resume: Optional[Mapping[str, Any]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> Pager[BaiduSearch.Keyword]:
+            """Keywords by keyword or ad-group ids, any number: lazily, in chunks of 10000 keyword ids or 50 ad-group ids"""
+            ...
+        @overload
+        def get_word(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, ids: Optional[Sequence[int]] = ..., id_type: Optional[Union[int, Literal["keyword", "adgroup"]]] = ..., word_fields: Optional[Sequence[str]] = ..., get_temp: Optional[Union[int, Literal["false", "true"], bool]] = ..., idType: Optional[Union[int, Literal["keyword", "adgroup"]]] = ..., wordFields: Optional[Sequence[str]] = ..., fields: Optional[Sequence[str]] = ..., getTemp: Optional[Union[int, Literal["false", "true"], bool]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> BaiduSearch.KeywordGetResult:
             """One getWord request (at most 10000 keyword ids or 50 ad-group ids)"""
             ...
-        def add(self, __params: Optional[Mapping[str, Any]] = None, *, keyword_types: Optional[Sequence[Union[BaiduSearch.KeywordAdd, Mapping[str, Any]]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> BaiduSearch.BatchResult:
+        @overload
+        def get_word(self, _ids: Sequence[int], _params: Union[Mapping[str, Any], Model, None] = None, /, *, ids: Optional[Sequence[int]] = ..., id_type: Optional[Union[int, Literal["keyword", "adgroup"]]] = ..., word_fields: Optional[Sequence[str]] = ..., get_temp: Optional[Union[int, Literal["false", "true"], bool]] = ..., idType: Optional[Union[int, Literal["keyword", "adgroup"]]] = ..., wordFields: Optional[Sequence[str]] = ..., fields: Optional[Sequence[str]] = ..., getTemp: Optional[Union[int, Literal["false", "true"], bool]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> BaiduSearch.KeywordGetResult:
+            """One getWord request (at most 10000 keyword ids or 50 ad-group ids)"""
+            ...
+        @overload
+        def get_word(self, _ids: Sequence[int], _id_type: Union[int, Literal["keyword", "adgroup"]], _params: Union[Mapping[str, Any], Model, None] = None, /, *, ids: Optional[Sequence[int]] = ..., id_type: Optional[Union[int, Literal["keyword", "adgroup"]]] = ..., word_fields: Optional[Sequence[str]] = ..., get_temp: Optional[Union[int, Literal["false", "true"], bool]] = ..., idType: Optional[Union[int, Literal["keyword", "adgroup"]]] = ..., wordFields: Optional[Sequence[str]] = ..., fields: Optional[Sequence[str]] = ..., getTemp: Optional[Union[int, Literal["false", "true"], bool]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> BaiduSearch.KeywordGetResult:
+            """One getWord request (at most 10000 keyword ids or 50 ad-group ids)"""
+            ...
+        @overload
+        def add(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, keyword_types: Optional[Sequence[Union[BaiduSearch.KeywordAdd, Mapping[str, Any]]]] = ..., keywordTypes: Optional[Sequence[Union[BaiduSearch.KeywordAdd, Mapping[str, Any]]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> BaiduSearch.BatchResult:
             """Add keywords (at most 10000); partial failures come back in .failures"""
             ...
-        def update(self, __params: Optional[Mapping[str, Any]] = None, *, keyword_types: Optional[Sequence[Union[BaiduSearch.KeywordUpdate, Mapping[str, Any]]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> BaiduSearch.BatchResult:
+        @overload
+        def add(self, _keyword_types: Sequence[Union[BaiduSearch.KeywordAdd, Mapping[str, Any]]], _params: Union[Mapping[str, Any], Model, None] = None, /, *, keyword_types: Optional[Sequence[Union[BaiduSearch.KeywordAdd, Mapping[str, Any]]]] = ..., keywordTypes: Optional[Sequence[Union[BaiduSearch.KeywordAdd, Mapping[str, Any]]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> BaiduSearch.BatchResult:
+            """Add keywords (at most 10000); partial failures come back in .failures"""
+            ...
+        @overload
+        def update(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, keyword_types: Optional[Sequence[Union[BaiduSearch.KeywordUpdate, Mapping[str, Any]]]] = ..., keywordTypes: Optional[Sequence[Union[BaiduSearch.KeywordUpdate, Mapping[str, Any]]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> BaiduSearch.BatchResult:
             """Update keywords (at most 10000); partial failures come back in .failures"""
             ...
-        def delete(self, __params: Optional[Mapping[str, Any]] = None, *, keyword_ids: Optional[Sequence[int]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> BaiduSearch.BatchResult:
+        @overload
+        def update(self, _keyword_types: Sequence[Union[BaiduSearch.KeywordUpdate, Mapping[str, Any]]], _params: Union[Mapping[str, Any], Model, None] = None, /, *, keyword_types: Optional[Sequence[Union[BaiduSearch.KeywordUpdate, Mapping[str, Any]]]] = ..., keywordTypes: Optional[Sequence[Union[BaiduSearch.KeywordUpdate, Mapping[str, Any]]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> BaiduSearch.BatchResult:
+            """Update keywords (at most 10000); partial failures come back in .failures"""
+            ...
+        @overload
+        def delete(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, keyword_ids: Optional[Sequence[int]] = ..., keywordIds: Optional[Sequence[int]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> BaiduSearch.BatchResult:
+            """Delete keywords by id (at most 10000); .succ counts the deleted ones"""
+            ...
+        @overload
+        def delete(self, _keyword_ids: Sequence[int], _params: Union[Mapping[str, Any], Model, None] = None, /, *, keyword_ids: Optional[Sequence[int]] = ..., keywordIds: Optional[Sequence[int]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> BaiduSearch.BatchResult:
             """Delete keywords by id (at most 10000); .succ counts the deleted ones"""
             ...
     @property
@@ -1566,17 +1846,17 @@ class VolcengineLive(Client):
     class GetAccountUserTrackDataResult(Model):
         """Result of GetAccountUserTrackData (the envelope's Result)"""
         @property
-        def user_track_data(self) -> Optional[VolcengineLive.UserTrackData]: ...
+        def user_track_data(self) -> VolcengineLive.UserTrackData: ...
         @property
         def filter_user_track(self) -> Optional[VolcengineLive.FilterUserTrack]: ...
     class UserTrackData(Model):
         """The viewer's complete profile (all rooms)"""
         @property
-        def user_tracks(self) -> Optional[List[VolcengineLive.UserTracks]]: ...
+        def user_tracks(self) -> List[VolcengineLive.UserTracks]: ...
         @property
-        def user_track_sum(self) -> Optional[VolcengineLive.UserTrackSum]: ...
+        def user_track_sum(self) -> VolcengineLive.UserTrackSum: ...
         @property
-        def interact_data(self) -> Optional[VolcengineLive.InteractData]: ...
+        def interact_data(self) -> VolcengineLive.InteractData: ...
         @property
         def pay_data(self) -> Optional[VolcengineLive.PayData]: ...
     class UserTracks(Model):
@@ -1600,35 +1880,35 @@ class VolcengineLive(Client):
     class UserTrackSum(Model):
         """Accumulated viewing data"""
         @property
-        def watch_count(self) -> Optional[int]: ...
+        def watch_count(self) -> int: ...
         @property
-        def watch_duration(self) -> Optional[int]: ...
+        def watch_duration(self) -> int: ...
     class InteractData(Model):
         """Interaction data"""
         @property
-        def reservation_count(self) -> Optional[int]: ...
+        def reservation_count(self) -> int: ...
         @property
-        def vote_count(self) -> Optional[int]: ...
+        def vote_count(self) -> int: ...
         @property
-        def comment_count(self) -> Optional[int]: ...
+        def comment_count(self) -> int: ...
         @property
-        def questionnaire_count(self) -> Optional[int]: ...
+        def questionnaire_count(self) -> int: ...
         @property
-        def lottery_count(self) -> Optional[int]: ...
+        def lottery_count(self) -> int: ...
         @property
-        def lottery_hit_count(self) -> Optional[int]: ...
+        def lottery_hit_count(self) -> int: ...
         @property
-        def invite_count(self) -> Optional[int]: ...
+        def invite_count(self) -> int: ...
         @property
-        def shift_screen_number(self) -> Optional[int]: ...
+        def shift_screen_number(self) -> int: ...
         @property
-        def mute_number(self) -> Optional[int]: ...
+        def mute_number(self) -> int: ...
         @property
-        def no_interact_number(self) -> Optional[int]: ...
+        def no_interact_number(self) -> int: ...
         @property
-        def thumb_up_number(self) -> Optional[int]: ...
+        def thumb_up_number(self) -> int: ...
         @property
-        def coupon_pickup_count(self) -> Optional[int]: ...
+        def coupon_pickup_count(self) -> int: ...
     class PayData(Model):
         """Payment data"""
         @property
@@ -1645,7 +1925,7 @@ class VolcengineLive(Client):
         def interact_data(self) -> Optional[VolcengineLive.InteractData]: ...
         @property
         def pay_data(self) -> Optional[VolcengineLive.PayData]: ...
-    def get_account_user_track_data(self, __params: Optional[Mapping[str, Any]] = None, *, user_id: Optional[int] = ..., external_id: Optional[str] = ..., watch_type: Optional[str] = ..., activity_id: Optional[int] = ..., select_tags: Optional[Sequence[Union[VolcengineLive.SelectTag, Mapping[str, Any]]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> VolcengineLive.GetAccountUserTrackDataResult:
+    def get_account_user_track_data(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, user_id: Optional[int] = ..., external_id: Optional[str] = ..., watch_type: Optional[str] = ..., activity_id: Optional[int] = ..., select_tags: Optional[Sequence[Union[VolcengineLive.SelectTag, Mapping[str, Any]]]] = ..., UserId: Optional[int] = ..., ExternalId: Optional[str] = ..., WatchType: Optional[str] = ..., ActivityId: Optional[int] = ..., SelectTags: Optional[Sequence[Union[VolcengineLive.SelectTag, Mapping[str, Any]]]] = ..., timeout: Optional[float] = ..., retries: Optional[int] = ..., max_backoff: Optional[float] = ..., deadline: Optional[float] = ...) -> VolcengineLive.GetAccountUserTrackDataResult:
         """Get a viewer's profile: viewing footprints, accumulated viewing, interaction and payment data"""
         ...
     def __init__(
