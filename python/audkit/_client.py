@@ -189,6 +189,8 @@ class _Op:
             if isinstance(raw, list):  # a vendor answering a bare array (Sensors)
                 page = make_page({}, None, self.item_schema(), None, items=raw)
                 return Page(page.items, None, raw)
+        if raw == [] and self.item_schema() is not None:
+            return []  # a list op that found nothing: an empty list, as typed
         if raw is None or raw == {} or raw == []:
             return None
         if isinstance(raw, dict):

@@ -379,4 +379,5 @@ def test_stub_generator_handles_any_descriptor(tmp_path):
     text = (tmp_path / "__init__.pyi").read_text()
     ast.parse(text)
     assert "class DemoVendor(Client):" in text and "def import_(" in text and "def close_(" in text
-    assert "def list(self, __params: Optional[Mapping[str, Any]] = None, *, owner_id: Optional[int] = ..., size:" in text
+    assert ("def list(self, _params: Union[Mapping[str, Any], Model, None] = None, /, *, owner_id: Optional[int] = ..., "
+            "size: Optional[int] = ...") in text
