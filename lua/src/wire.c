@@ -4,25 +4,30 @@
 /* ------------------------------------------------------------------------------------------ */
 /* requests and responses as Lua tables                                                       */
 
-void akl_push_request(lua_State *L, const ak_request *r) {
+/* Sets t.headers = {{name, value}, ...} and t.body on the table at the top of the stack. */
+static void set_headers_and_body(lua_State *L, const ak_header *h, size_t n, const char *body, size_t body_len) {
     size_t i;
+    lua_createtable(L, (int)n, 0);
+    for (i = 0; i < n; i++) {
+        lua_createtable(L, 2, 0);
+        lua_pushstring(L, h[i].name ? h[i].name : "");
+        lua_rawseti(L, -2, 1);
+        lua_pushstring(L, h[i].value ? h[i].value : "");
+        lua_rawseti(L, -2, 2);
+        lua_rawseti(L, -2, (int)i + 1);
+    }
+    lua_setfield(L, -2, "headers");
+    lua_pushlstring(L, body ? body : "", body ? body_len : 0);
+    lua_setfield(L, -2, "body");
+}
+
+void akl_push_request(lua_State *L, const ak_request *r) {
     lua_createtable(L, 0, 8);
     lua_pushstring(L, r->method ? r->method : "GET");
     lua_setfield(L, -2, "method");
     lua_pushstring(L, r->url ? r->url : "");
     lua_setfield(L, -2, "url");
-    lua_createtable(L, (int)r->nheaders, 0);
-    for (i = 0; i < r->nheaders; i++) {
-        lua_createtable(L, 2, 0);
-        lua_pushstring(L, r->headers[i].name ? r->headers[i].name : "");
-        lua_rawseti(L, -2, 1);
-        lua_pushstring(L, r->headers[i].value ? r->headers[i].value : "");
-        lua_rawseti(L, -2, 2);
-        lua_rawseti(L, -2, (int)i + 1);
-    }
-    lua_setfield(L, -2, "headers");
-    lua_pushlstring(L, r->body ? r->body : "", r->body ? r->body_len : 0);
-    lua_setfield(L, -2, "body");
+    set_headers_and_body(L, r->headers, r->nheaders, r->body, r->body_len);
     lua_pushinteger(L, (lua_Integer)r->timeout_ms);
     lua_setfield(L, -2, "timeout_ms");
     lua_pushinteger(L, (lua_Integer)r->connect_timeout_ms);
@@ -130,7 +135,6 @@ void akl_read_response(lua_State *L, int idx, ak_response *r) {
 }
 
 void akl_push_response(lua_State *L, const ak_response *r) {
-    size_t i;
     lua_createtable(L, 0, 4);
     if (r->error_kind != AK_ERR_NONE) {
         lua_pushstring(L, ak_error_kind_name(r->error_kind));
@@ -141,16 +145,5 @@ void akl_push_response(lua_State *L, const ak_response *r) {
     }
     lua_pushinteger(L, r->status);
     lua_setfield(L, -2, "status");
-    lua_createtable(L, (int)r->nheaders, 0);
-    for (i = 0; i < r->nheaders; i++) {
-        lua_createtable(L, 2, 0);
-        lua_pushstring(L, r->headers[i].name ? r->headers[i].name : "");
-        lua_rawseti(L, -2, 1);
-        lua_pushstring(L, r->headers[i].value ? r->headers[i].value : "");
-        lua_rawseti(L, -2, 2);
-        lua_rawseti(L, -2, (int)i + 1);
-    }
-    lua_setfield(L, -2, "headers");
-    lua_pushlstring(L, r->body ? r->body : "", r->body ? r->body_len : 0);
-    lua_setfield(L, -2, "body");
+    set_headers_and_body(L, r->headers, r->nheaders, r->body, r->body_len);
 }
