@@ -16,7 +16,7 @@ PIP_PACKAGES := pytest setuptools wheel mypy
 PIP_ORACLES := volcengine bce-python-sdk pytz pycryptodome future six
 
 .PHONY: all deps deps-apt deps-pip build build-c build-asan build-python test test-c test-python test-lua test-install \
-        test-openresty test-rockspec demo demo-lua format format-check describe clean build-fuzz fuzz fuzz-smoke
+        test-openresty test-rockspec generate demo demo-lua format format-check describe clean build-fuzz fuzz fuzz-smoke
 
 all: build
 
@@ -102,6 +102,13 @@ demo: deps build
 
 demo-lua: deps build
 	lua5.4 examples/tour.lua
+
+# everything generated from the descriptors, in one command: Python stubs, the vendor pages'
+# operation references, the reliability tables (make test fails when any of them is stale)
+generate: build-c build-python
+	$(PYTHON) tools/gen_stubs.py
+	$(PYTHON) tools/gen_docs.py
+	$(PYTHON) tools/gen_reliability.py
 
 describe: build-c
 	./build/audkit-describe
