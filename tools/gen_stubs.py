@@ -208,6 +208,8 @@ class Gen:
             return "str"
         if t == "number" and param:
             return "float"
+        if t == "integer" and param and f.get("int64_id"):
+            return "Union[int, str]"  # an int64 id: a decimal string keeps ids beyond 2^53 exact
         return SCALARS.get(t, "Any")
 
     # -- pieces ----------------------------------------------------------------------------

@@ -47,7 +47,8 @@ def test_stubs_type_check_user_code(tmp_path, monkeypatch):
         "    s: str | None = a.name\n"
         "p = tx.custom_audiences.get(account_id=1)\n"
         "t: int | None = p.items[0].audience_id\n"
-        "tx.custom_audiences.add(account_id='not an int')  # E\n"
+        "tx.custom_audiences.add(account_id=1.5)  # E: an id is an int (or its decimal string)\n"
+        "tx.custom_audiences.delete(account_id='9007199254740993', audience_id=5)  # ids beyond 2^53 as text\n"
     )
     stdout, stderr, rc = api.run([str(src), "--no-incremental", "--python-version", "3.11",
                                   "--cache-dir", str(tmp_path / "cache")])

@@ -129,6 +129,10 @@ static cJSON *describe_field(jb *b, const ak_field *f) {
     jb_put(b, o, "schema", str_or_null(f->schema ? f->schema->name : NULL));
     jb_put(b, o, "required", cJSON_CreateBool((f->flags & AK_F_REQUIRED) != 0));
     jb_put(b, o, "output", cJSON_CreateBool((f->flags & AK_F_OUTPUT) != 0));
+    if (f->flags & AK_F_INT64_ID) /* an int64 id: a decimal string is accepted too (exact beyond 2^53) */
+        jb_put(b, o, "int64_id", cJSON_CreateTrue());
+    if (f->flags & AK_F_IGNORED) /* accepted, never sent (无效 on this route) */
+        jb_put(b, o, "ignored", cJSON_CreateTrue());
     jb_put(b, o, "location", cJSON_CreateString(location_name(f->location)));
     jb_put(b, o, "values", f->values ? str_list(b, f->values) : cJSON_CreateNull());
     if (f->value_aliases) {
