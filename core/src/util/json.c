@@ -7,16 +7,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* True for decimal integer text "-?[0-9]+" (any magnitude). */
+static bool is_digit_text(const char *s) {
+    const char *p = s ? s + (*s == '-') : NULL;
+    if (!p || !*p)
+        return false;
+    for (; *p; p++)
+        if (*p < '0' || *p > '9')
+            return false;
+    return true;
+}
+
 /* Exact value of a decimal integer literal ("-?[0-9]+"); false for anything else or beyond int64. */
 static bool digits_int64(const char *s, int64_t *out) {
-    if (!s)
+    if (!is_digit_text(s))
         return false;
-    const char *p = s + (*s == '-');
-    if (*p < '0' || *p > '9')
-        return false;
-    for (const char *q = p; *q; q++)
-        if (*q < '0' || *q > '9')
-            return false;
     char *end = NULL;
     errno = 0;
     long long x = strtoll(s, &end, 10);
@@ -51,16 +56,23 @@ bool ak_json_int64(const cJSON *v, bool allow_string, int64_t *out) {
     return false;
 }
 
-bool ak_json_is_digits(const cJSON *v) {
-    if (!cJSON_IsRaw(v) || !v->valuestring)
-        return false;
-    const char *p = v->valuestring + (v->valuestring[0] == '-');
-    if (!*p)
-        return false;
-    for (; *p; p++)
-        if (*p < '0' || *p > '9')
-            return false;
-    return true;
+bool ak_json_is_digits(const cJSON *v) { return cJSON_IsRaw(v) && is_digit_text(v->valuestring); }
+
+/* Replaces member `it` of `parent` by a raw node holding `text`, keeping its key (cJSON's
+ * ReplaceItemViaPointer does not carry the key over). The raw node, or NULL on OOM (then
+ * `parent` is unchanged). */
+static cJSON *replace_with_raw(cJSON *parent, cJSON *it, const char *text) {
+    cJSON *raw = cJSON_CreateRaw(text);
+    if (raw && it->string) {
+        size_t n = strlen(it->string) + 1;
+        if ((raw->string = cJSON_malloc(n)) != NULL)
+            memcpy(raw->string, it->string, n);
+    }
+    if (!raw || (it->string && !raw->string) || !cJSON_ReplaceItemViaPointer(parent, it, raw)) {
+        cJSON_Delete(raw);
+        return NULL;
+    }
+    return raw;
 }
 
 cJSON *ak_json_create_int64(int64_t i) {
@@ -179,15 +191,9 @@ static void exact_replace(exact_walk *w, cJSON *parent) {
         if (!integral || !big_literal(tok, n))
             continue;
         char *digits = ak_strndup(tok, n);
-        cJSON *raw = digits ? cJSON_CreateRaw(digits) : NULL;
+        cJSON *raw = digits ? replace_with_raw(parent, it, digits) : NULL;
         free(digits);
-        if (raw && it->string) { /* ReplaceItemViaPointer does not carry the key over */
-            size_t kn = strlen(it->string) + 1;
-            if ((raw->string = cJSON_malloc(kn)) != NULL)
-                memcpy(raw->string, it->string, kn);
-        }
-        if (!raw || (it->string && !raw->string) || !cJSON_ReplaceItemViaPointer(parent, it, raw)) {
-            cJSON_Delete(raw);
+        if (!raw) {
             w->failed = true;
             return;
         }
@@ -261,16 +267,9 @@ static bool exact_numbers(cJSON *v) {
             if (isfinite(d) && fabs(d) > 2147483647.0 && fabs(d) < 1e19 && d == floor(d)) {
                 char text[32];
                 snprintf(text, sizeof text, "%.0f", d);
-                cJSON *raw = cJSON_CreateRaw(text);
-                if (raw && it->string) { /* ReplaceItemViaPointer does not carry the key over */
-                    size_t n = strlen(it->string) + 1;
-                    if ((raw->string = cJSON_malloc(n)) != NULL)
-                        memcpy(raw->string, it->string, n);
-                }
-                if (!raw || (it->string && !raw->string) || !cJSON_ReplaceItemViaPointer(v, it, raw)) {
-                    cJSON_Delete(raw);
+                cJSON *raw = replace_with_raw(v, it, text);
+                if (!raw)
                     return false;
-                }
                 it = raw;
             }
         } else if ((cJSON_IsArray(it) || cJSON_IsObject(it)) && !exact_numbers(it)) {
