@@ -3,6 +3,7 @@
 #define AUDKIT_INTERNAL_H
 
 #include "audkit/audkit.h"
+#include "audkit/batch.h"
 #include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -165,6 +166,7 @@ struct ak_client {
     int64_t backoff_ms, max_backoff_ms;
     int64_t deadline_ms;       /* bound on a whole call (retries and sleeps included); 0 = none */
     size_t max_response_bytes; /* after decompression */
+    int max_concurrency;       /* batch chunks sent at once (batch.h), 1..AK_MAX_CONCURRENCY */
     bool validate;
     ak_transport transport; /* owned */
     bool has_transport;

@@ -398,7 +398,8 @@ static void test_add_rules(void) {
     free(txt);
     cJSON_Delete(sent);
 
-    /* at most 10000 keywords per request */
+    /* at most 10000 keywords per request: more are split into requests of 10000 (issue 9;
+     * test_batch.c), so 10001 is no violation */
     cJSON *many = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(many, "keyword_types");
     for (int i = 0; i < 10001; i++) {
         cJSON *o = cJSON_CreateObject();
@@ -406,11 +407,10 @@ static void test_add_rules(void) {
         cJSON_AddStringToObject(o, "keyword", "k");
         cJSON_AddItemToArray(arr, o);
     }
-    char *mt = cJSON_PrintUnformatted(many);
-    e = invalid(c, "keywords.add", mt);
-    CHECK(has_violation(&e, "keyword_types", "at most 10000 items (got 10001)"));
+    ak_call *split = NULL;
+    CHECK(ak_call_new(&split, c, "keywords.add", many, &e) == AK_OK && ak_call_chunks(split) == 2);
+    ak_call_free(split);
     ak_error_cleanup(&e);
-    free(mt);
     cJSON_Delete(many);
     ak_client_free(c);
 }

@@ -10,4 +10,5 @@
 #include "call.h"
 #include "pager.h"
 #include "drive.h"
+#include "batch.h"
 #endif

@@ -44,11 +44,13 @@ typedef struct ak_call_options {
     long timeout_ms;        /* each attempt's transfer timeout (> 0) */
     int retries;            /* extra attempts (0..20) */
     int64_t max_backoff_ms; /* cap of every retry wait, Retry-After included (0..3600000) */
-    int64_t deadline_ms;    /* the whole call, retries and sleeps included; 0 = none */
+    int64_t deadline_ms;    /* the whole call, retries and sleeps included; 0 = none; a batch
+                               (batch.h): each of its requests */
+    int max_concurrency;    /* batch requests sent at once (1..64, batch.h) */
 } ak_call_options;
 
 #define AK_CALL_OPTIONS_INIT                                                                                           \
-    { -1, -1, -1, -1 }
+    { -1, -1, -1, -1, -1 }
 
 /** Sets per-call options before the first ak_call_next (`o` borrowed). Bad values are a
  * VALIDATION error naming the option; the call is unchanged then. */

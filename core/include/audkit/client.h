@@ -29,7 +29,8 @@ typedef int (*ak_random_fn)(void *ud, unsigned char *buf, size_t len);
  *   max_backoff_ms (20000; also caps Retry-After), deadline_ms (a bound on a whole call with its
  *   retries and sleeps; 0 = none, the default), max_response_bytes (67108864 = 64 MiB, counted
  *   after decompression), proxy, verify (bool, default true), ca_file, user_agent,
- *   validate (bool, default true). Credentials, user_agent and proxy must not contain CR/LF.
+ *   validate (bool, default true), max_concurrency (batch requests sent at once, 1..64,
+ *   default 4; batch.h). Credentials, user_agent and proxy must not contain CR/LF.
  * Missing credentials and bad options are AK_ERR_VALIDATION errors naming the field.
  * On success *out is owned: free with ak_client_free. The default transport is libcurl.
  */

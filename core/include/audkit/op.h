@@ -52,6 +52,18 @@ typedef struct ak_chunk_desc {
     const char *items_path;             /* array merged across chunks */
 } ak_chunk_desc;
 
+/** Batch operations (Baidu keywords.add/update/delete) accept any number of items in one list
+ * parameter and send them in requests of at most `max_per_chunk` items: every item is validated
+ * before anything is sent, each request is one call of the row (its own retries; a non-idempotent
+ * request whose outcome is unknown is never resent), up to max_concurrency requests at once with
+ * the libcurl transport, and the results merge into one (`items` in input order, `failures` with
+ * input indexes; a request that failed as a whole reports each of its items as a failure with
+ * state "not_applied" or "unknown"). See batch.h. */
+typedef struct ak_batch_desc {
+    const char *items_param; /* the request array split into requests (snake_case name) */
+    int max_per_chunk;       /* the vendor's per-request limit */
+} ak_batch_desc;
+
 /** Waiters (ThinkingData refresh progress): poll the target with a delay until the value at
  * `until_path` of its result is one of `until_values`, or fail with AK_ERR_TIMEOUT after the
  * caller's `timeout_param` (seconds; default `default_timeout_ms`). The polls are SLEEP steps. */
@@ -103,6 +115,7 @@ typedef struct ak_op {
     const char *const *query;      /* fixed query pairs: name, value, ..., NULL (Volcengine Action) */
     const ak_op_variant *variants; /* alternative paths, terminated by {NULL, NULL} */
     const ak_waiter_desc *waiter;  /* AK_OP_WAITER */
+    const ak_batch_desc *batch;    /* AK_OP_CALL rows taking any number of items, or NULL */
 } ak_op;
 
 typedef struct ak_platform ak_platform;

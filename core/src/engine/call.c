@@ -1,6 +1,7 @@
 /* call.c - the step machine executing one operation row: validate, sign per attempt, send,
  * map the envelope, retry with backoff, rate-limit. No I/O happens here. */
 #include "../internal.h"
+#include "batch_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +37,35 @@ struct ak_call {
     int64_t reader_len;
     int64_t streamed;    /* bytes handed to the sink / pulled from the reader, all attempts */
     bool stream_aborted; /* the sink or the reader asked to stop */
+    ak_batch *batch;     /* a batch row's items split over several requests (batch.c), or NULL */
 };
+
+static void init_policy(ak_call *call, ak_client *c, const ak_op *op, const ak_op *row) {
+    call->c = c;
+    call->op = op;
+    call->row = row;
+    call->pending_sleep = -1;
+    call->opt.timeout_ms = c->timeout_ms;
+    call->opt.retries = c->retries;
+    call->opt.max_backoff_ms = c->max_backoff_ms;
+    call->opt.deadline_ms = c->deadline_ms;
+    call->opt.max_concurrency = c->max_concurrency;
+}
+
+ak_call *ak_call_new_encoded(ak_client *c, const ak_op *op, cJSON *params) {
+    ak_call *call = calloc(1, sizeof *call);
+    if (!call) {
+        cJSON_Delete(params);
+        return NULL;
+    }
+    init_policy(call, c, op, op);
+    call->params = params;
+    return call;
+}
+
+ak_batch *ak_call_batch(const ak_call *call) { return call ? call->batch : NULL; }
+
+int ak_call_finished(const ak_call *call) { return call->state == CS_DONE || call->state == CS_ERROR; }
 
 int ak_call_new(ak_call **out, ak_client *c, const char *opname, const ak_json *params, ak_error *err) {
     *out = NULL;
@@ -71,14 +100,12 @@ int ak_call_new(ak_call **out, ak_client *c, const char *opname, const ak_json *
         ak_error_nomem(err);
         return AK_FAIL;
     }
-    call->c = c;
-    call->op = op;
-    call->row = row;
-    call->pending_sleep = -1;
-    call->opt.timeout_ms = c->timeout_ms;
-    call->opt.retries = c->retries;
-    call->opt.max_backoff_ms = c->max_backoff_ms;
-    call->opt.deadline_ms = c->deadline_ms;
+    init_policy(call, c, op, row);
+    /* a batch row with more items than one request takes: one call per chunk (batch.c) */
+    if (row->batch && ak_batch_split(&call->batch, c, row, call->params, err) != AK_OK) {
+        ak_call_free(call);
+        return AK_FAIL;
+    }
     if (row->waiter) {
         /* the timeout is the engine's, not a parameter of the polled request */
         const ak_waiter_desc *w = row->waiter;
@@ -102,6 +129,8 @@ int ak_call_options_check(const ak_call_options *o, ak_error *err) {
         ak_error_add_violation(err, "max_backoff", "must be between 0 and 3600 seconds");
     if (o->deadline_ms > 86400000L)
         ak_error_add_violation(err, "deadline", "must be at most 86400 seconds (0 or None: no deadline)");
+    if (o->max_concurrency == 0 || o->max_concurrency < -1 || o->max_concurrency > AK_MAX_CONCURRENCY)
+        ak_error_add_violation(err, "max_concurrency", "must be an integer between 1 and 64");
     return err->kind == AK_ERR_NONE ? AK_OK : AK_FAIL;
 }
 
@@ -119,7 +148,9 @@ int ak_call_set_options(ak_call *call, const ak_call_options *o, ak_error *err) 
         call->opt.max_backoff_ms = o->max_backoff_ms;
     if (o->deadline_ms >= 0)
         call->opt.deadline_ms = o->deadline_ms;
-    return AK_OK;
+    if (o->max_concurrency > 0)
+        call->opt.max_concurrency = o->max_concurrency;
+    return call->batch ? ak_batch_set_options(call->batch, o, err) : AK_OK;
 }
 
 static void free_attempt(ak_call *call) {
@@ -134,6 +165,7 @@ void ak_call_free(ak_call *call) {
     if (!call)
         return;
     free_attempt(call);
+    ak_batch_free(call->batch);
     cJSON_Delete(call->params);
     cJSON_Delete(call->result);
     ak_error_cleanup(&call->err);
@@ -406,6 +438,14 @@ int ak_call_next(ak_call *call, ak_step *step) {
         return AK_OK;
     case CS_READY: break;
     }
+    if (call->batch) { /* the chunks one after another (a concurrent driver uses ak_call_chunk) */
+        ak_batch_next(call->batch, step);
+        if (step->kind == AK_STEP_DONE) {
+            ak_call_batch_finish(call);
+            step->kind = call->state == CS_DONE ? AK_STEP_DONE : AK_STEP_ERROR;
+        }
+        return AK_OK;
+    }
     ak_client *c = call->c;
     if (!call->started) {
         call->started = true;
@@ -494,6 +534,8 @@ static int maybe_applied(const ak_error *err, const ak_response *resp, ak_retry_
 }
 
 int ak_call_feed(ak_call *call, const ak_response *resp) {
+    if (call->batch && call->state == CS_READY)
+        return ak_batch_feed(call->batch, resp);
     if (call->state != CS_WAITING)
         return AK_FAIL;
     ak_error *err = &call->err;
@@ -615,5 +657,30 @@ ak_json *ak_call_take_result(ak_call *call) {
 }
 
 const ak_error *ak_call_error(const ak_call *call) { return &call->err; }
-int ak_call_attempts(const ak_call *call) { return call->attempts; }
+int ak_call_attempts(const ak_call *call) { return call->batch ? ak_batch_attempts(call->batch) : call->attempts; }
+
+size_t ak_call_chunks(const ak_call *call) { return call && call->batch ? ak_batch_count(call->batch) : 0; }
+
+ak_call *ak_call_chunk(ak_call *call, size_t i) { return call && call->batch ? ak_batch_chunk(call->batch, i) : NULL; }
+
+size_t ak_call_chunk_offset(const ak_call *call, size_t i) {
+    return call && call->batch ? ak_batch_offset(call->batch, i) : 0;
+}
+
+int ak_call_max_concurrency(const ak_call *call) { return call->opt.max_concurrency; }
+
+int ak_call_batch_finish(ak_call *call) {
+    if (!call->batch || call->state != CS_READY || !ak_batch_finished(call->batch))
+        return AK_FAIL;
+    cJSON *result = NULL;
+    ak_error_cleanup(&call->err);
+    if (ak_batch_merge(call->batch, call->c, &result, &call->err) == AK_OK) {
+        cJSON_Delete(call->result);
+        call->result = result;
+        call->state = CS_DONE;
+    } else {
+        call->state = CS_ERROR;
+    }
+    return AK_OK;
+}
 const ak_op *ak_call_op(const ak_call *call) { return call->row; }

@@ -38,9 +38,10 @@ static int default_random(void *ud, unsigned char *buf, size_t len) {
     return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
 }
 
-static const char *const options[] = {"base_url",       "timeout_ms",  "connect_timeout_ms", "retries", "backoff_ms",
-                                      "max_backoff_ms", "deadline_ms", "max_response_bytes", "proxy",   "verify",
-                                      "ca_file",        "user_agent",  "validate",           NULL};
+static const char *const options[] = {
+    "base_url",       "timeout_ms",  "connect_timeout_ms", "retries",         "backoff_ms",
+    "max_backoff_ms", "deadline_ms", "max_response_bytes", "proxy",           "verify",
+    "ca_file",        "user_agent",  "validate",           "max_concurrency", NULL};
 
 /* Values that travel in a request line or header must not carry CR or LF: one would end the
  * header and start another (header injection). */
@@ -166,6 +167,9 @@ int ak_client_new(ak_client **out, const char *platform, const ak_json *config, 
     read_long(config, "retries", 0, 20, &retries, err);
     read_long(config, "backoff_ms", 0, 600000L, &backoff, err);
     read_long(config, "max_backoff_ms", 0, 3600000L, &max_backoff, err);
+    long max_conc = AK_DEFAULT_CONCURRENCY; /* batch chunks sent at once (batch.h) */
+    read_long(config, "max_concurrency", 1, AK_MAX_CONCURRENCY, &max_conc, err);
+    c->max_concurrency = (int)max_conc;
     c->retries = (int)retries;
     c->backoff_ms = backoff;
     c->max_backoff_ms = max_backoff;

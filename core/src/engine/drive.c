@@ -1,5 +1,6 @@
 /* drive.c - the blocking driver: pumps calls and pagers with the client's transport. */
 #include "../internal.h"
+#include "../transport/curl_tp.h"
 
 #include <stdlib.h>
 #include <time.h>
@@ -61,6 +62,11 @@ static int do_step(ak_client *c, const ak_step *st, ak_response *resp, const ak_
 
 int ak_drive_call(ak_client *c, ak_call *call, const ak_drive_hooks *h, ak_error *err) {
     ak_error_cleanup(err);
+    /* a split batch with the built-in libcurl transport: its chunks at once (curl_multi.c); any
+     * other transport (or an injected clock) runs them one after another below */
+    curl_tp *ct = c->has_transport ? ak_curl_of(&c->transport) : NULL;
+    if (ct && ak_call_chunks(call) > 1 && ak_call_max_concurrency(call) > 1 && !(h && h->sleep_ms))
+        return ak_curl_multi_drive(c, ct, call, h, err);
     for (;;) {
         ak_step st;
         ak_response resp = {0};

@@ -179,17 +179,19 @@ static const ak_field get_fields[] = {
 
 static const ak_field add_fields[] = {
     AKF("keyword_types", "keywordTypes", AK_TYPE_ARRAY, AK_F_REQUIRED, .item_type = AK_TYPE_OBJECT, .schema = &add_item,
-        ITEMS(1, 10000), .doc = "keywords to add, at most 10000 per request"),
+        ITEMS(1, 0), .doc = "keywords to add, any number: sent in requests of at most 10000"),
 };
 
 static const ak_field update_fields[] = {
     AKF("keyword_types", "keywordTypes", AK_TYPE_ARRAY, AK_F_REQUIRED, .item_type = AK_TYPE_OBJECT,
-        .schema = &update_item, ITEMS(1, 10000), .doc = "keywords to update, at most 10000 per request"),
+        .schema = &update_item, ITEMS(1, 0),
+        .doc = "keywords to update, any number: sent in requests of at most 10000"),
 };
 
 static const ak_field delete_fields[] = {
     AKF("keyword_ids", "keywordIds", AK_TYPE_ARRAY, AK_F_REQUIRED | AK_F_ITEM_RANGE | ID_RANGE,
-        .item_type = AK_TYPE_INTEGER, ITEMS(1, 10000), .doc = "keyword ids to delete, at most 10000 per request"),
+        .item_type = AK_TYPE_INTEGER, ITEMS(1, 0),
+        .doc = "keyword ids to delete, any number: sent in requests of at most 10000"),
 };
 
 static const ak_schema get_word_req =
@@ -208,6 +210,11 @@ static const ak_field failure_fields[] = {
     AKF("index", "index", AK_TYPE_INTEGER, 0, .doc = "0-based input index (added by audkit from position)"),
     AKF("field", "field", AK_TYPE_STRING, AK_F_NULLABLE),
     AKF("id", "id", AK_TYPE_INTEGER, AK_F_NULLABLE),
+    /* set by audkit for the items of a request that failed as a whole (batch.h) */
+    AKF("state", "state", AK_TYPE_STRING, AK_F_NULLABLE,
+        .doc = "items of a request that failed as a whole: \"not_applied\" (provably no effect) or \"unknown\" "
+               "(may have been applied)"),
+    AKF("kind", "kind", AK_TYPE_STRING, AK_F_NULLABLE, .doc = "the error kind of a request that failed as a whole"),
 };
 
 static const ak_schema failure = AK_SCHEMA("KeywordFailure", failure_fields, "One failed item of a batch");
@@ -223,7 +230,13 @@ static const ak_schema failure = AK_SCHEMA("KeywordFailure", failure_fields, "On
         AKF("quota", "quota", AK_TYPE_INTEGER, 0, .doc = "quota this request used"),                                   \
         AKF("rquota", "rquota", AK_TYPE_INTEGER, 0, .doc = "quota remaining")
 
-static const ak_field batch_result_fields[] = {RESULT_FIELDS("successful keywords, in input order")};
+static const ak_field batch_result_fields[] = {
+    RESULT_FIELDS("successful keywords, in input order"),
+    AKF("requests", "requests", AK_TYPE_INTEGER, AK_F_NULLABLE,
+        .doc = "requests sent for more than 10000 items (absent for one request)"),
+    AKF("failed_requests", "failed_requests", AK_TYPE_INTEGER, AK_F_NULLABLE,
+        .doc = "of those, the requests that failed as a whole (their items are in .failures with a state)"),
+};
 static const ak_field get_result_fields[] = {RESULT_FIELDS("the keywords found")};
 
 static const ak_schema batch_result =
@@ -240,6 +253,11 @@ static const ak_chunk_desc get_chunks = {
     .selector_limits = id_type_limits,
     .items_path = "items",
 };
+
+/* addWord/updateWord/deleteWord take at most 10000 items per request: any number is accepted and
+ * sent in requests of 10000 (batch.h), up to max_concurrency at once. */
+static const ak_batch_desc add_batch = {.items_param = "keyword_types", .max_per_chunk = 10000};
+static const ak_batch_desc delete_batch = {.items_param = "keyword_ids", .max_per_chunk = 10000};
 
 static const ak_op ops[] = {
     {.name = "keywords.get",
@@ -269,7 +287,9 @@ static const ak_op ops[] = {
      .result = &batch_result,
      .item = &keyword,
      .flags = AK_OPF_MUTATING,
-     .doc = "Add keywords (at most 10000); partial failures come back in .failures"},
+     .batch = &add_batch,
+     .doc = "Add keywords, any number (requests of 10000, max_concurrency at once); partial failures come back in "
+            ".failures with input indexes"},
     {.name = "keywords.update",
      .method = "POST",
      .path = "/KeywordService/updateWord",
@@ -277,14 +297,18 @@ static const ak_op ops[] = {
      .result = &batch_result,
      .item = &keyword,
      .flags = AK_OPF_MUTATING | AK_OPF_IDEMPOTENT,
-     .doc = "Update keywords (at most 10000); partial failures come back in .failures"},
+     .batch = &add_batch,
+     .doc = "Update keywords, any number (requests of 10000, max_concurrency at once); partial failures come back "
+            "in .failures with input indexes"},
     {.name = "keywords.delete",
      .method = "POST",
      .path = "/KeywordService/deleteWord",
      .request = &delete_req,
      .result = &batch_result,
      .flags = AK_OPF_MUTATING | AK_OPF_IDEMPOTENT,
-     .doc = "Delete keywords by id (at most 10000); .succ counts the deleted ones"},
+     .batch = &delete_batch,
+     .doc = "Delete keywords by id, any number (requests of 10000, max_concurrency at once); .succ counts the "
+            "deleted ones"},
 };
 
 static const ak_schema *const models[] = {&keyword,  &failure,     &batch_result, &get_result,

@@ -138,6 +138,19 @@ static void check_op(chk *k, const ak_op *op) {
                 bad(k, op->pager->size_param, "the page size parameter '%s' is not a request field%s",
                     op->pager->size_param, NULL);
         }
+        if (op->batch) { /* any number of items, sent in requests of at most max_per_chunk */
+            const ak_field *items = field_at(op->request, op->batch->items_param);
+            if (!items || items->type != AK_TYPE_ARRAY)
+                bad(k, op->batch->items_param, "the batch parameter '%s' is not an array field of the request%s",
+                    op->batch->items_param, NULL);
+            else if (items->max_items > 0)
+                bad(k, op->batch->items_param,
+                    "the batch parameter '%s' takes any number of items (the per-request "
+                    "limit is the batch descriptor's)%s",
+                    op->batch->items_param, NULL);
+            if (op->batch->max_per_chunk <= 0)
+                bad(k, NULL, "the batch's per-request limit must be positive%s%s", NULL, NULL);
+        }
         break;
     case AK_OP_PAGER:
         if (!t || t->kind != AK_OP_CALL || !t->pager || !t->item)

@@ -1,30 +1,11 @@
 /* curl_easy.c - the libcurl transport: one reused easy handle per transport, so connections
  * are pooled and kept alive across calls; gzip; HTTP/2 when offered; proxy; TLS verification. */
-#include "../internal.h"
+#include "curl_tp.h"
 
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-typedef struct curl_tp {
-    CURL *easy;
-    char *proxy, *ca_file, *user_agent;
-    int verify;
-    ak_buf body;
-    ak_buf hdr_text;    /* raw header lines of the final response */
-    ak_header *headers; /* parsed, pointing into hdr_text */
-    size_t nheaders;
-    char errbuf[CURL_ERROR_SIZE];
-    char message[CURL_ERROR_SIZE + 64];
-    const ak_request *req; /* the request being sent (for the interrupt poll) */
-    int64_t last_poll_ms;
-    bool interrupted;
-    bool too_big;    /* the body passed req->max_response_bytes */
-    size_t body_off; /* read position in req->body (non-idempotent uploads) */
-    int streaming;   /* streamed result: -1 undecided, 1 the 2xx body goes to req->body_sink, 0 buffered */
-} curl_tp;
 
 static int64_t mono_ms(void) {
     struct timespec ts;
@@ -137,8 +118,8 @@ static void parse_headers(curl_tp *t) {
     }
 }
 
-static int curl_send(void *ud, const ak_request *req, ak_response *resp, ak_error *err) {
-    curl_tp *t = ud;
+/* Sets the handle up for `req` (borrowed until ak_curl_finish); the header list is t->hl. */
+void ak_curl_prepare(curl_tp *t, const ak_request *req) {
     struct curl_slist *hl = NULL;
     t->body.len = 0;
     t->hdr_text.len = 0;
@@ -147,7 +128,6 @@ static int curl_send(void *ud, const ak_request *req, ak_response *resp, ak_erro
     if (t->hdr_text.p)
         t->hdr_text.p[0] = '\0';
     t->errbuf[0] = '\0';
-    memset(resp, 0, sizeof *resp);
 
     CURL *e = t->easy;
     curl_easy_reset(e); /* keeps the connection cache: connections are reused */
@@ -211,9 +191,16 @@ static int curl_send(void *ud, const ak_request *req, ak_response *resp, ak_erro
     if (n)
         hl = n;
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);
+    t->hl = hl;
+}
 
-    CURLcode rc = curl_easy_perform(e);
-    curl_slist_free_all(hl);
+/* Fills resp from a finished transfer (rc its result): AK_OK, or AK_FAIL when interrupted. */
+int ak_curl_finish(curl_tp *t, int code, ak_response *resp, ak_error *err) {
+    CURLcode rc = (CURLcode)code;
+    CURL *e = t->easy;
+    const ak_request *req = t->req;
+    curl_slist_free_all(t->hl);
+    t->hl = NULL;
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
     if (rc == CURLE_ABORTED_BY_CALLBACK && t->interrupted) {
         ak_error_set(err, AK_ERR_TRANSPORT, "%s: interrupted", req->op ? req->op : "request");
@@ -252,10 +239,19 @@ static int curl_send(void *ud, const ak_request *req, ak_response *resp, ak_erro
     return AK_OK;
 }
 
-static void curl_destroy(void *ud) {
+static int curl_send(void *ud, const ak_request *req, ak_response *resp, ak_error *err) {
     curl_tp *t = ud;
+    ak_curl_prepare(t, req);
+    memset(resp, 0, sizeof *resp);
+    return ak_curl_finish(t, (int)curl_easy_perform(t->easy), resp, err);
+}
+
+curl_tp *ak_curl_of(const ak_transport *tp) { return tp && tp->send == curl_send ? tp->ud : NULL; }
+
+void ak_curl_tp_free(curl_tp *t) {
     if (!t)
         return;
+    ak_curl_multi_free(t);
     if (t->easy)
         curl_easy_cleanup(t->easy);
     free(t->proxy);
@@ -265,6 +261,24 @@ static void curl_destroy(void *ud) {
     ak_buf_free(&t->hdr_text);
     free(t->headers);
     free(t);
+}
+
+static void curl_destroy(void *ud) { ak_curl_tp_free(ud); }
+
+curl_tp *ak_curl_tp_clone(const curl_tp *src) {
+    curl_tp *t = calloc(1, sizeof *t);
+    if (!t || !(t->easy = curl_easy_init())) {
+        free(t);
+        return NULL;
+    }
+    t->verify = src->verify;
+    if ((src->proxy && !(t->proxy = ak_strdup(src->proxy))) ||
+        (src->ca_file && !(t->ca_file = ak_strdup(src->ca_file))) ||
+        (src->user_agent && !(t->user_agent = ak_strdup(src->user_agent)))) {
+        ak_curl_tp_free(t);
+        return NULL;
+    }
+    return t;
 }
 
 int ak_transport_curl_new(ak_transport *out, const ak_curl_options *opts, ak_error *err) {
