@@ -101,9 +101,12 @@ function methods:all()
   return out
 end
 
--- Resume token ({op, params, next}) to continue later with client:resume(token).
+-- Resume token ({op, params, next, ...[, skip]}) to continue later with client:resume(token):
+-- `skip` counts the items of page `next` already consumed; the core drops them on resume, the
+-- same in Python and Lua.
 function methods:state()
   if not self._p or self._p:closed() then return nil end
+  self._p:set_consumed(self._items and self._i or 0)
   return self._p:state()
 end
 

@@ -137,6 +137,9 @@ AKL_INTERNAL int akl_error_tostring(lua_State *L);
 AKL_INTERNAL int akl_opt_params(lua_State *L, int idx, ak_json **out);
 AKL_INTERNAL void akl_push_json(lua_State *L, const cJSON *j, int depth);
 AKL_INTERNAL void akl_push_json_or_empty(lua_State *L, const cJSON *j);
+/* Pushes `j` like akl_push_json, but wherever the node `same` occurs inside it pushes the value
+ * at stack index `same_idx` instead (converted once, shared: a page's items and its result). */
+AKL_INTERNAL void akl_push_json_sharing(lua_State *L, const cJSON *j, const cJSON *same, int same_idx);
 AKL_INTERNAL int akl_l_json_encode(lua_State *L);
 AKL_INTERNAL int akl_l_json_decode(lua_State *L);
 

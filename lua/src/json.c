@@ -218,8 +218,14 @@ int akl_opt_params(lua_State *L, int idx, ak_json **out) {
 /* ------------------------------------------------------------------------------------------ */
 /* cJSON -> Lua                                                                               */
 
-void akl_push_json(lua_State *L, const cJSON *j, int depth) {
+/* `same`/`same_idx`: a node already pushed at stack index same_idx (absolute) is pushed as that
+ * value again instead of being converted twice (a page's items inside its result). */
+static void push_json(lua_State *L, const cJSON *j, int depth, const cJSON *same, int same_idx) {
     luaL_checkstack(L, 4, "audkit: JSON decode");
+    if (j != NULL && j == same) {
+        lua_pushvalue(L, same_idx);
+        return;
+    }
     if (j == NULL || depth > 1000) {
         lua_pushnil(L);
         return;
@@ -241,7 +247,7 @@ void akl_push_json(lua_State *L, const cJSON *j, int depth) {
         int i = 0;
         lua_createtable(L, cJSON_GetArraySize(j), 0);
         for (c = j->child; c != NULL; c = c->next) {
-            akl_push_json(L, c, depth + 1);
+            push_json(L, c, depth + 1, same, same_idx);
             lua_rawseti(L, -2, ++i);
         }
         akc_setmetatable(L, ARRAY_MT);
@@ -252,7 +258,7 @@ void akl_push_json(lua_State *L, const cJSON *j, int depth) {
             if (c->string == NULL)
                 continue;
             lua_pushstring(L, c->string);
-            akl_push_json(L, c, depth + 1);
+            push_json(L, c, depth + 1, same, same_idx);
             lua_rawset(L, -3);
         }
     } else if (cJSON_IsRaw(j) && j->valuestring) {
@@ -272,6 +278,12 @@ void akl_push_json(lua_State *L, const cJSON *j, int depth) {
     } else {
         lua_pushnil(L);
     }
+}
+
+void akl_push_json(lua_State *L, const cJSON *j, int depth) { push_json(L, j, depth, NULL, 0); }
+
+void akl_push_json_sharing(lua_State *L, const cJSON *j, const cJSON *same, int same_idx) {
+    push_json(L, j, 0, same, same_idx < 0 ? lua_gettop(L) + same_idx + 1 : same_idx);
 }
 
 void akl_push_json_or_empty(lua_State *L, const cJSON *j) {

@@ -38,14 +38,26 @@ static int pager_closed(lua_State *L) {
     return 1;
 }
 
+/* items, result: the page's tree is converted once (items is the table inside result). */
 static int push_page(lua_State *L, lpager *lp) {
     const ak_json *items = ak_pager_items(lp->p);
+    const ak_json *root = ak_pager_result(lp->p);
     if (items == NULL)
         lua_newtable(L);
     else
         akl_push_json(L, items, 0);
-    akl_push_json_or_empty(L, ak_pager_result(lp->p));
+    if (root == NULL)
+        lua_newtable(L);
+    else
+        akl_push_json_sharing(L, root, items, -1);
     return 2;
+}
+
+/* pager:set_consumed(n): items of the last page consumed (state() then points into it) */
+static int pager_set_consumed(lua_State *L) {
+    lpager *lp = open_pager(L);
+    ak_pager_set_consumed(lp->p, (int64_t)luaL_checkinteger(L, 2));
+    return 0;
 }
 
 static const ak_error *pager_err(lpager *lp, ak_error *tmp) {
@@ -151,6 +163,7 @@ const luaL_Reg akl_pager_methods[] = {{"next_page", pager_next_page},
                                       {"step", pager_step},
                                       {"feed", pager_feed},
                                       {"state", pager_state},
+                                      {"set_consumed", pager_set_consumed},
                                       {"pages_fetched", pager_pages_fetched},
                                       {"op", pager_op},
                                       {"close", pager_close},

@@ -244,9 +244,12 @@ class Pager(Iterator[T], Generic[T]):
     ``resume=`` to the same ``list`` method (or to ``client.resume()``) to continue where
     this pager stopped, e.g. after an error. An error while fetching a page propagates from
     ``next()``; calling ``next()`` again retries that page.
+
+    Items are lazy models over the page's decoded JSON (converted field by field on first
+    access); a page's JSON is released when its last model is.
     """
 
-    def __init__(self, client: "Client", op: _Op, native: Any, skip: int = 0) -> None:
+    def __init__(self, client: "Client", op: _Op, native: Any) -> None:
         self._client = client
         self._op = op
         self._native = native
@@ -254,11 +257,11 @@ class Pager(Iterator[T], Generic[T]):
         target = op.platform.ops.get(item_op) if item_op else None
         self._item = (target.item_schema() if target is not None else None) or op.item_schema()
         self._result = (target.result_schema() if target is not None else None) or op.result_schema()
+        self._item_cls = self._item.model() if self._item is not None else Model
+        self._result_cls = self._result.model() if self._result is not None else Model
         self._buffer: List[Any] = []
         self._pos = 0
-        self._page_raw: Any = None
-        self._page_state: Optional[Dict[str, Any]] = None
-        self._skip = skip
+        self._page_result: Any = None
         self._done = False
         self._failures: List[Dict[str, Any]] = []
 
@@ -269,13 +272,9 @@ class Pager(Iterator[T], Generic[T]):
         """Fetches the next page into the buffer; False after the last page."""
         if self._done:
             return False
-        try:
-            state = self._native.state()
-        except Exception:  # pragma: no cover - state is best effort
-            state = None
         t0 = time.monotonic()
         try:
-            got = self._native.next_page()
+            got = self._native.next_page(self._item_cls, self._result_cls)
         except BaseException as e:
             _log_call(self._client, self._op.name, t0, error=e)
             raise
@@ -286,22 +285,9 @@ class Pager(Iterator[T], Generic[T]):
             self._done = True
             self._buffer, self._pos = [], 0
             return False
-        items, raw = got
-        self._page_state = state
-        self._page_raw = raw
-        self._buffer = items if isinstance(items, list) else []
+        self._buffer, self._page_result = got
         self._pos = 0
-        if self._skip:
-            self._pos = min(self._skip, len(self._buffer))
-            self._skip = 0
         return True
-
-    def _wrap(self, x: Any) -> Any:
-        if isinstance(x, dict):
-            if self._item is not None:
-                return self._item.model()._from_wire(x)
-            return Model._from_wire(x)
-        return x
 
     def __next__(self) -> T:
         while self._pos >= len(self._buffer):
@@ -309,7 +295,7 @@ class Pager(Iterator[T], Generic[T]):
                 raise StopIteration
         x = self._buffer[self._pos]
         self._pos += 1
-        return self._wrap(x)  # type: ignore[no-any-return]
+        return x  # type: ignore[no-any-return]
 
     def pages(self) -> Iterator[Page[T]]:
         """Yields the remaining pages as :class:`Page` objects (the rest of a partly consumed
@@ -318,22 +304,17 @@ class Pager(Iterator[T], Generic[T]):
             if self._pos >= len(self._buffer):
                 if not self._fetch():
                     return
-            rest = self._buffer[self._pos:]
+            rest = self._buffer[self._pos:] if self._pos else self._buffer
             self._pos = len(self._buffer)
-            raw = self._page_raw if isinstance(self._page_raw, dict) else {}
-            yield make_page(raw, None, self._item, self._result, items=rest)
+            result = self._page_result
+            yield Page(rest, result if isinstance(result, Model) else None, result)
 
     @property
     def state(self) -> Dict[str, Any]:
-        """Resume token: ``{"op", "params", "next"[, "skip"]}``."""
-        if self._pos < len(self._buffer) and self._page_state is not None:
-            st = dict(self._page_state)
-            st["skip"] = self._pos
-            return st
-        st = self._native.state()
-        if self._skip:
-            st["skip"] = self._skip
-        return dict(st)
+        """Resume token: ``{"op", "params", "next", ...[, "skip"]}`` (``skip``: items of page
+        ``next`` already consumed; the core drops them on resume, in Python and Lua alike)."""
+        self._native.set_consumed(self._pos)
+        return dict(self._native.state())
 
     @property
     def failures(self) -> List[Dict[str, Any]]:
@@ -899,10 +880,9 @@ class Client:
         if not isinstance(state, Mapping):
             raise _errors._validation("state", "must be a resume token (the dict from pager.state)")
         st = dict(state)
-        skip_v = st.pop("skip", 0) or 0
+        skip_v = st.get("skip", 0)
         if isinstance(skip_v, bool) or not isinstance(skip_v, int) or skip_v < 0:
             raise _errors._validation("state.skip", "must be a non-negative integer")
-        skip = skip_v
         platform = type(self)._platform
         assert platform is not None
         op = _op
@@ -912,7 +892,7 @@ class Client:
             if op is None:
                 raise ValueError(f"resume state names no {self._platform_key} operation: {name!r}")
         native = self._native.resume(st)
-        return Pager(self, op, native, skip=skip)
+        return Pager(self, op, native)
 
     def __repr__(self) -> str:
         # the core's description masks every credential ("tencent_ads(base_url=..., access_token=***)")

@@ -6,7 +6,10 @@ generic getter that walks the schema: ``aud.audience_spec.lookalike_spec`` becom
 arrays of objects become lists of models, everything else is returned as decoded. Unknown
 fields the vendor adds are kept and show in ``to_dict()``.
 
-This module is pure Python; it never imports the extension.
+Models are lazy: a model read from a page is a view over the page's decoded tree (the
+extension's ``LazyBase``, holding the page alive); each field is converted on first access by a
+``Field`` descriptor, and ``_data`` (the whole value) only when equality, repr, pickling or
+``to_dict()`` need it. Models built from Python data hold ``_data`` only.
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ from typing import (
 )
 
 __all__ = ["Model", "Page", "Field", "Schema", "SchemaRegistry"]
+
+from ._core import Field as _LazyField  # the lazy base and field descriptors (the extension)
+from ._core import LazyBase as _Base
 
 _MISSING = object()
 T = TypeVar("T")
@@ -140,7 +146,7 @@ class SchemaRegistry:
             }
             for f in schema.fields:
                 if f.name.isidentifier() and not hasattr(Model, f.name) and f.name not in ns:
-                    ns[f.name] = _field_property(f)
+                    ns[f.name] = _field_property(f, self)
             cls = type(name, (Model,), ns)
             self._classes[name] = cls
         return cls
@@ -203,22 +209,29 @@ def _plain(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
-def _field_property(field: Field) -> property:
-    """The class attribute of a generated model for one schema field: a read-only property
-    delegating to the one generic getter (Model._get_field), so every field of every model
-    is read the same way."""
+def _field_property(field: Field, registry: "SchemaRegistry") -> Any:
+    """The class attribute of a generated model for one schema field. Lazy models read the one
+    member from the page tree (the extension's Field descriptor; nested objects become models
+    of the field's schema); models built from Python data go through the one generic getter
+    (Model._get_field), so every field of every model is read the same way."""
 
     def fget(self: "Model") -> Any:
         return self._get_field(field)
 
     fget.__name__ = field.name
-    return property(fget, doc=field.doc or None)
+    sub = field.schema if field.schema and field.type in ("object", "array", "any") else None
+
+    def resolve() -> Any:
+        s = registry.get(sub)
+        return s.model() if s is not None else None
+
+    return _LazyField(field.name, field.keys, resolve if sub else None, fget, field.doc or None)
 
 
 # ---------------------------------------------------------------------------------------------
 
 
-class Model:
+class Model(_Base):
     """A vendor object: attribute access by snake_case name, ``to_dict()`` with wire names.
 
     ``Model(data)`` or ``Model(**fields)`` accepts snake_case or wire names; models compare
@@ -226,8 +239,9 @@ class Model:
     wire names) describing the same data.
     """
 
-    __slots__ = ("_data",)
+    __slots__ = ()
     _schema: Optional[Schema] = None
+    _data: Dict[str, Any]
 
     def __init__(self, data: Optional[Mapping[str, Any]] = None, **fields: Any) -> None:
         merged: Dict[str, Any] = {}
@@ -242,12 +256,16 @@ class Model:
 
     @classmethod
     def _from_wire(cls, data: Dict[str, Any]) -> "Model":
-        self = object.__new__(cls)
+        self = cls.__new__(cls)
         object.__setattr__(self, "_data", data)
         return self
 
     # -- generic getter ---------------------------------------------------------------------
     def _get_field(self, f: Field) -> Any:
+        if self._lazy:  # read the one member from the page tree, as attribute access does
+            d = type(self).__dict__.get(f.name)
+            if isinstance(d, _LazyField):
+                return d.__get__(self, type(self))
         schema = self._schema
         registry = schema.registry if schema is not None else None
         if registry is None:
@@ -298,6 +316,9 @@ class Model:
 
     def to_dict(self) -> Dict[str, Any]:
         """The object as plain JSON values with the vendor's wire names (unknown fields kept)."""
+        plain = self._plain()
+        if plain is not None:
+            return plain  # type: ignore[no-any-return]
         return copy.deepcopy(self._data)
 
     # -- comparison -------------------------------------------------------------------------

@@ -28,7 +28,9 @@
  *   stream.c     streamed bodies: sink=/source= of Client.call (stream_state, akpy_stream_*)
  *   client.c     the Client type (ClientObject, its lock, akpy_client_*)
  *   pager.c      the Pager type (PagerObject, akpy_make_pager)
- *   module.c     describe(), version(), to_json(), PyInit__core and the two type objects
+ *   lazy.c       lazy models: Tree (owns a page's cJSON), LazyBase (model base: a view over a node),
+ *                Field (the per-field descriptor converting one member on first access)
+ *   module.c     describe(), version(), to_json(), PyInit__core and the type objects
  *
  * Every shared symbol is `akpy_`-prefixed and hidden (AKPY_INTERNAL): the extension exports only
  * PyInit__core.
@@ -152,5 +154,22 @@ typedef struct PagerObject {
 
 /* A new Pager over `p` (owned: freed on failure) borrowing self's native client. */
 AKPY_INTERNAL PyObject *akpy_make_pager(ClientObject *self, ak_pager *p);
+
+/* ---- lazy.c */
+AKPY_INTERNAL extern PyTypeObject *akpy_tree_type;
+AKPY_INTERNAL extern PyTypeObject *akpy_lazy_type;
+AKPY_INTERNAL extern PyTypeObject *akpy_field_type;
+AKPY_INTERNAL extern PyType_Spec akpy_tree_spec;
+AKPY_INTERNAL extern PyType_Spec akpy_lazy_spec;
+AKPY_INTERNAL extern PyType_Spec akpy_field_spec;
+/* The size of a Field (a property subclass with extra data). */
+AKPY_INTERNAL Py_ssize_t akpy_field_basicsize(void);
+/* A Tree owning `root` (always taken: freed on failure). */
+AKPY_INTERNAL PyObject *akpy_tree_new(cJSON *root);
+/* A model of class `cls` (a LazyBase subclass) over `node`, borrowed from `tree` (a Tree). */
+AKPY_INTERNAL PyObject *akpy_lazy_new(PyTypeObject *cls, PyObject *tree, const cJSON *node);
+/* A list of the array `items` (borrowed from `tree`; NULL = empty): objects as lazy models of
+ * `cls`, other values converted. */
+AKPY_INTERNAL PyObject *akpy_lazy_items(PyObject *cls, PyObject *tree, const cJSON *items);
 
 #endif /* AUDKIT_PY_BINDING_H */

@@ -61,6 +61,16 @@ PyMODINIT_FUNC PyInit__core(void) {
     akpy_pager_type = (PyTypeObject *)PyType_FromSpec(&akpy_pager_spec);
     if (!akpy_pager_type || PyModule_AddObjectRef(m, "Pager", (PyObject *)akpy_pager_type) < 0)
         goto fail;
+    akpy_tree_type = (PyTypeObject *)PyType_FromSpec(&akpy_tree_spec);
+    if (!akpy_tree_type || PyModule_AddObjectRef(m, "Tree", (PyObject *)akpy_tree_type) < 0)
+        goto fail;
+    akpy_lazy_type = (PyTypeObject *)PyType_FromSpec(&akpy_lazy_spec);
+    if (!akpy_lazy_type || PyModule_AddObjectRef(m, "LazyBase", (PyObject *)akpy_lazy_type) < 0)
+        goto fail;
+    akpy_field_spec.basicsize = (int)akpy_field_basicsize();
+    akpy_field_type = (PyTypeObject *)PyType_FromSpecWithBases(&akpy_field_spec, (PyObject *)&PyProperty_Type);
+    if (!akpy_field_type || PyModule_AddObjectRef(m, "Field", (PyObject *)akpy_field_type) < 0)
+        goto fail;
     if (PyModule_AddStringConstant(m, "CORE_VERSION", AK_VERSION_STRING) < 0)
         goto fail;
     return m;

@@ -25,7 +25,20 @@ static int pager_enter(PagerObject *self) {
     return akpy_client_enter(self->client);
 }
 
-static PyObject *Pager_next_page(PagerObject *self, PyObject *Py_UNUSED(ignored)) {
+/* next_page(item_cls=None, result_cls=None). With model classes (LazyBase subclasses) the page's
+ * tree is taken from the core as is and the items/result are lazy models over it (nothing is
+ * converted); without, both are converted to plain values (items then repeats part of result). */
+static PyObject *Pager_next_page(PagerObject *self, PyObject *args) {
+    PyObject *item_cls = Py_None, *result_cls = Py_None;
+    if (!PyArg_ParseTuple(args, "|OO:next_page", &item_cls, &result_cls))
+        return NULL;
+    int lazy = item_cls != Py_None;
+    if (lazy && !(PyType_Check(item_cls) && PyType_IsSubtype((PyTypeObject *)item_cls, akpy_lazy_type) &&
+                  (result_cls == Py_None ||
+                   (PyType_Check(result_cls) && PyType_IsSubtype((PyTypeObject *)result_cls, akpy_lazy_type))))) {
+        PyErr_SetString(PyExc_TypeError, "next_page() model classes must be LazyBase subclasses");
+        return NULL;
+    }
     if (self->done)
         Py_RETURN_NONE;
     if (pager_enter(self) < 0)
@@ -46,8 +59,25 @@ static PyObject *Pager_next_page(PagerObject *self, PyObject *Py_UNUSED(ignored)
         out = Py_NewRef(Py_None);
         goto done;
     }
-    PyObject *items = akpy_json_to_py(ak_pager_items(self->p), 0);
-    PyObject *result = items ? akpy_json_to_py(ak_pager_result(self->p), 0) : NULL;
+    PyObject *items, *result;
+    if (lazy) {
+        const cJSON *it = NULL;
+        cJSON *root = ak_pager_take_page(self->p, &it);
+        PyObject *tree = root ? akpy_tree_new(root) : NULL;
+        if (!tree) {
+            if (!PyErr_Occurred())
+                PyErr_NoMemory();
+            goto done;
+        }
+        items = akpy_lazy_items(item_cls, tree, it);
+        result = !items                                          ? NULL
+                 : result_cls != Py_None && cJSON_IsObject(root) ? akpy_lazy_new((PyTypeObject *)result_cls, tree, root)
+                                                                 : akpy_json_to_py(root, 0);
+        Py_DECREF(tree);
+    } else {
+        items = akpy_json_to_py(ak_pager_items(self->p), 0);
+        result = items ? akpy_json_to_py(ak_pager_result(self->p), 0) : NULL;
+    }
     if (items && result) {
         if (items == Py_None) {
             Py_SETREF(items, PyList_New(0));
@@ -72,6 +102,15 @@ static PyObject *Pager_state(PagerObject *self, PyObject *Py_UNUSED(ignored)) {
     PyObject *out = akpy_json_to_py(st, 0);
     cJSON_Delete(st);
     return out;
+}
+
+static PyObject *Pager_set_consumed(PagerObject *self, PyObject *arg) {
+    long long n = PyLong_AsLongLong(arg);
+    if (n == -1 && PyErr_Occurred())
+        return NULL;
+    if (self->p)
+        ak_pager_set_consumed(self->p, n);
+    Py_RETURN_NONE;
 }
 
 static void pager_release(PagerObject *self) {
@@ -147,8 +186,11 @@ static void Pager_dealloc(PagerObject *self) {
 }
 
 static PyMethodDef Pager_methods[] = {
-    {"next_page", (PyCFunction)Pager_next_page, METH_NOARGS,
-     "next_page() -> (items, result) for the next page, or None after the last; an error can be retried"},
+    {"next_page", (PyCFunction)Pager_next_page, METH_VARARGS,
+     "next_page(item_cls=None, result_cls=None) -> (items, result) for the next page, or None after the last; "
+     "an error can be retried. With model classes, items and result are lazy models over the page's tree."},
+    {"set_consumed", (PyCFunction)Pager_set_consumed, METH_O,
+     "set_consumed(n): items of the last page consumed so far (resume tokens then point into the page)"},
     {"state", (PyCFunction)Pager_state, METH_NOARGS, "state() -> resume token dict (op, params, next)"},
     {"close", (PyCFunction)Pager_close, METH_NOARGS, "close() frees the native pager"},
     {NULL, NULL, 0, NULL}};

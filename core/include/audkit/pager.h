@@ -32,6 +32,15 @@ AK_API int ak_pager_feed(ak_pager *p, const ak_response *resp);
 AK_API const ak_json *ak_pager_items(const ak_pager *p);
 /** After PAGE: the page's whole decoded result, e.g. with page_info (borrowed, same lifetime). */
 AK_API const ak_json *ak_pager_result(const ak_pager *p);
+/** After PAGE: hands the page over to the caller: the whole decoded result (owned: cJSON_Delete;
+ * NULL when already taken) and, in *items (may be NULL), the page's items array inside it
+ * (borrowed from the returned tree; NULL when the page carries none). Nothing is copied: the
+ * bindings build lazy models over this tree. ak_pager_items/ak_pager_result then return the
+ * empty array / NULL until the next page. */
+AK_API ak_json *ak_pager_take_page(ak_pager *p, const ak_json **items);
+/** How many items of the page last handed out the caller has consumed; ak_pager_state then
+ * points into that page ("next" = that page, "skip" = n) unless all were consumed. */
+AK_API void ak_pager_set_consumed(ak_pager *p, int64_t n);
 /** After ERROR (borrowed until the next ak_pager_next). */
 AK_API const ak_error *ak_pager_error(const ak_pager *p);
 /** Chunked operations: every failure the vendor reported so far (a JSON array, borrowed until
@@ -42,7 +51,10 @@ AK_API const ak_json *ak_pager_failures(const ak_pager *p);
 AK_API int ak_pager_pages_fetched(const ak_pager *p);
 /** The op whose rows the items are (e.g. "custom_audiences.get"); its `item` schema is the model. */
 AK_API const ak_op *ak_pager_op(const ak_pager *p);
-/** Resume token: owned JSON {"op":..., "params":..., "next":N} (cJSON_Delete). NULL on OOM. */
+/** Resume token: owned JSON {"op", "params", "next", "fetched", "done"[, "skip"]} (cJSON_Delete);
+ * NULL on OOM. "skip" counts the items of page "next" already consumed (see
+ * ak_pager_set_consumed): a pager resumed from the token drops them, so Python and Lua resume
+ * at the same item. */
 AK_API ak_json *ak_pager_state(const ak_pager *p);
 /** Creates a pager from a resume token (borrowed). */
 AK_API int ak_pager_resume(ak_pager **out, ak_client *c, const ak_json *state, ak_error *err);

@@ -23,6 +23,13 @@ struct ak_pager {
     int pages;
     ak_call_options opt; /* applied to every page's call */
     cJSON *failures;     /* owned: chunked rows' reported failures, input-relative indexes */
+    /* the page last handed out, for resume tokens that point into it */
+    int64_t cur_page;    /* its page number / start / chunk index (-1: none yet) */
+    int64_t cur_count;   /* its item count as the vendor sent it */
+    int64_t cur_fetched; /* `fetched` before it */
+    int64_t cur_skipped; /* items dropped from its front (a resumed pager's skip) */
+    int64_t consumed;    /* items of it the caller has consumed (ak_pager_set_consumed) */
+    int64_t skip;        /* resume: items to drop from the front of the next page */
 };
 
 /* The member at a dotted path of snake_case names, also trying each segment's wire name. */
@@ -117,6 +124,7 @@ static int pager_init(ak_pager **out, ak_client *c, const char *opname, const ak
     p->pd = cd ? NULL : pd;
     p->cd = cd;
     p->next_page = next;
+    p->cur_page = -1;
     ak_call_options none = AK_CALL_OPTIONS_INIT;
     p->opt = none;
     p->params = params ? cJSON_Duplicate(params, true) : cJSON_CreateObject();
@@ -258,9 +266,18 @@ static bool page_finished(ak_pager *p) {
     ak_call_free(p->call);
     p->call = NULL;
     p->pages++;
-    const cJSON *items = ak_json_path(p->result, items_path(p));
+    cJSON *items = ak_json_path(p->result, items_path(p));
     int n = cJSON_IsArray(items) ? cJSON_GetArraySize(items) : 0;
+    p->cur_page = p->next_page;
+    p->cur_count = n;
+    p->cur_fetched = p->fetched;
+    p->cur_skipped = 0;
+    p->consumed = 0;
     p->fetched += n;
+    /* a resumed pager drops the items the caller consumed before the token was taken */
+    for (; p->skip > 0 && items && items->child; p->skip--, p->cur_skipped++)
+        cJSON_Delete(cJSON_DetachItemViaPointer(items, items->child));
+    p->skip = 0;
     if (p->cd) {
         if (!collect_failures(p, p->next_page * p->chunk_limit))
             return false;
@@ -327,6 +344,7 @@ static cJSON *next_params(ak_pager *p) {
 
 int ak_pager_next(ak_pager *p, ak_step *step) {
     memset(step, 0, sizeof *step);
+    p->cur_page = -1; /* asking for more means the page handed out was consumed */
     if (!p->call) {
         if (p->done) {
             step->kind = AK_STEP_DONE;
@@ -379,6 +397,17 @@ const ak_json *ak_pager_items(const ak_pager *p) {
 }
 
 const ak_json *ak_pager_result(const ak_pager *p) { return p->result; }
+
+ak_json *ak_pager_take_page(ak_pager *p, const ak_json **items) {
+    cJSON *r = p->result;
+    const cJSON *it = r ? ak_json_path(r, items_path(p)) : NULL;
+    if (items)
+        *items = cJSON_IsArray(it) ? it : NULL;
+    p->result = NULL;
+    return r;
+}
+
+void ak_pager_set_consumed(ak_pager *p, int64_t n) { p->consumed = n < 0 ? 0 : n; }
 const ak_error *ak_pager_error(const ak_pager *p) { return &p->err; }
 const ak_json *ak_pager_failures(const ak_pager *p) { return p->failures; }
 int ak_pager_pages_fetched(const ak_pager *p) { return p->pages; }
@@ -400,8 +429,15 @@ ak_json *ak_pager_state(const ak_pager *p) {
             return NULL;
         }
     }
-    if (!cJSON_AddStringToObject(s, "op", p->row->name) || !cJSON_AddNumberToObject(s, "next", (double)p->next_page) ||
-        !cJSON_AddNumberToObject(s, "fetched", (double)p->fetched) || !cJSON_AddBoolToObject(s, "done", p->done)) {
+    /* inside a partly consumed page: resume at that page, skipping what was consumed */
+    int64_t seen = p->cur_skipped + p->consumed;
+    bool inside = p->cur_page >= 0 && seen < p->cur_count;
+    int64_t next = inside ? p->cur_page : p->next_page;
+    int64_t fetched = inside ? p->cur_fetched : p->fetched;
+    bool done = inside ? false : p->done;
+    if (!cJSON_AddStringToObject(s, "op", p->row->name) || !cJSON_AddNumberToObject(s, "next", (double)next) ||
+        !cJSON_AddNumberToObject(s, "fetched", (double)fetched) || !cJSON_AddBoolToObject(s, "done", done) ||
+        ((inside || p->skip > 0) && !cJSON_AddNumberToObject(s, "skip", (double)(inside ? seen : p->skip)))) {
         cJSON_Delete(s);
         return NULL;
     }
@@ -421,8 +457,18 @@ int ak_pager_resume(ak_pager **out, ak_client *c, const ak_json *state, ak_error
     if (pager_init(out, c, op->valuestring, params, n, err) != AK_OK)
         return AK_FAIL;
     (*out)->done = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(state, "done"));
-    int64_t fetched;
+    int64_t fetched, skip;
     if (ak_json_int64(cJSON_GetObjectItemCaseSensitive(state, "fetched"), false, &fetched))
         (*out)->fetched = fetched;
+    const cJSON *sk = cJSON_GetObjectItemCaseSensitive(state, "skip");
+    if (sk && (!ak_json_int64(sk, false, &skip) || skip < 0)) {
+        ak_pager_free(*out);
+        *out = NULL;
+        ak_error_cleanup(err);
+        ak_error_add_violation(err, "state.skip", "must be a non-negative integer");
+        return AK_FAIL;
+    }
+    if (sk)
+        (*out)->skip = skip;
     return AK_OK;
 }
