@@ -218,7 +218,25 @@ void ak_error_from_http(const ak_response *resp, ak_error *err);
 const char *ak_response_header(const ak_response *resp, const char *name);
 
 /* ---- schema helpers ---- */
+/* The field named `key` (wire name, snake_case name or alias; the first in declaration order),
+ * through the schema's hash index (lookup.c); NULL when absent. */
 const ak_field *ak_schema_lookup(const ak_schema *s, const char *key);
+/* The same, for the members of one object walked in order: tries the field after the last one
+ * found first. The cursor starts zeroed ({0}), one per object. */
+typedef struct ak_lookup_cursor {
+    bool started;
+    size_t next;       /* the field after the last one found */
+    const void *index; /* the schema's index (lookup.c), NULL: linear search */
+} ak_lookup_cursor;
+const ak_field *ak_schema_lookup_from(const ak_schema *s, const char *key, ak_lookup_cursor *cur);
+/* The linear search the index replaces (tests compare the two); true when `s` is indexed. */
+const ak_field *ak_schema_lookup_linear(const ak_schema *s, const char *key);
+bool ak_schema_indexed(const ak_schema *s);
+/* Tests: builds the index of any schema `s` in a temporary table and looks up each key of the
+ * NULL-terminated `keys` with it (out[i], NULL when absent); *unique as the index records it.
+ * AK_FAIL on OOM. ak_schema_key_hash is the index's hash (tests find keys that collide). */
+int ak_schema_index_probe(const ak_schema *s, const char *const *keys, const ak_field **out, bool *unique);
+uint32_t ak_schema_key_hash(const char *key);
 /* The wire value a readable alias stands for ("keyword" -> "11", true -> "1"), or NULL. Static. */
 const char *ak_field_alias_value(const ak_field *f, const cJSON *v);
 /* The member of object `obj` named `name`, or named by the wire name of the field `name` finds in

@@ -9,7 +9,30 @@
 
 #define PATH_CAP 512
 
-static int decode_value(const ak_field *f, ak_type t, cJSON *v, int level, const char *path, ak_error *err);
+/* A value's path, built only when an error names it: a chain of keys and indexes up to the
+ * caller's prefix (no text is formatted for values that decode fine). */
+typedef struct dpath {
+    const struct dpath *up;
+    const char *key; /* a member's key; NULL: an array index */
+    int index;
+} dpath;
+
+static void path_text(char *out, size_t cap, const dpath *p) {
+    if (!p->up) {
+        snprintf(out, cap, "%s", p->key ? p->key : "");
+        return;
+    }
+    path_text(out, cap, p->up);
+    size_t n = strlen(out);
+    if (n + 1 >= cap)
+        return;
+    if (p->key)
+        snprintf(out + n, cap - n, "%s%s", *out ? "." : "", p->key);
+    else
+        snprintf(out + n, cap - n, "[%d]", p->index);
+}
+
+static int decode_value(const ak_field *f, ak_type t, cJSON *v, int level, const dpath *path, ak_error *err);
 
 static void rename_key(cJSON *m, const char *wire) {
     size_t n = strlen(wire) + 1;
@@ -59,9 +82,10 @@ static const char *expected_kind(ak_type t) {
     return "a value";
 }
 
-static int fail(ak_error *err, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(ak_error *err, const char *path, const char *fmt, ...) {
-    char rule[256];
+static int fail(ak_error *err, const dpath *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(ak_error *err, const dpath *at, const char *fmt, ...) {
+    char rule[256], path[PATH_CAP];
+    path_text(path, sizeof path, at);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(rule, sizeof rule, fmt, ap);
@@ -74,27 +98,20 @@ static int fail(ak_error *err, const char *path, const char *fmt, ...) {
     return AK_FAIL;
 }
 
-static int wrong_type(ak_error *err, const char *path, ak_type t, const cJSON *v) {
+static int wrong_type(ak_error *err, const dpath *path, ak_type t, const cJSON *v) {
     return fail(err, path, "expected %s, got %s", expected_kind(t), json_kind(v));
 }
 
-static void join_key(char *out, const char *base, const char *name) {
-    if (base && *base)
-        snprintf(out, PATH_CAP, "%s.%s", base, name);
-    else
-        snprintf(out, PATH_CAP, "%s", name);
-}
-
-static int decode_object(const ak_schema *s, cJSON *obj, const char *path, ak_error *err) {
-    char mpath[PATH_CAP];
+static int decode_object(const ak_schema *s, cJSON *obj, const dpath *path, ak_error *err) {
+    ak_lookup_cursor cur = {0};
     for (cJSON *m = obj->child; m; m = m->next) {
-        const ak_field *f = m->string ? ak_schema_lookup(s, m->string) : NULL;
+        const ak_field *f = m->string ? ak_schema_lookup_from(s, m->string, &cur) : NULL;
         if (!f)
             continue; /* unknown fields are kept as they are */
-        join_key(mpath, path, f->wire);
-        if (strcmp(m->string, f->wire) != 0 && !cJSON_GetObjectItemCaseSensitive(obj, f->wire))
+        dpath mpath = {path, f->wire, 0};
+        if (m->string != f->wire && strcmp(m->string, f->wire) != 0 && !cJSON_GetObjectItemCaseSensitive(obj, f->wire))
             rename_key(m, f->wire);
-        if (decode_value(f, f->type, m, 0, mpath, err) != AK_OK)
+        if (decode_value(f, f->type, m, 0, &mpath, err) != AK_OK)
             return AK_FAIL;
     }
     return AK_OK;
@@ -109,9 +126,11 @@ static bool is_digits(const char *s) {
 /* Turns number node or string node `v` into the exact integer i (a number or raw digits),
  * keeping its key and place. */
 static int set_integer(cJSON *v, int64_t i, ak_error *err) {
+    if (cJSON_IsNumber(v)) /* ak_json_int64 read it exactly: nothing to change */
+        return AK_OK;
     char text[32];
     snprintf(text, sizeof text, "%lld", (long long)i);
-    if (cJSON_IsNumber(v) || (cJSON_IsRaw(v) && strcmp(v->valuestring, text) == 0))
+    if (cJSON_IsRaw(v) && strcmp(v->valuestring, text) == 0)
         return AK_OK;
     if (!(v->type & cJSON_IsReference))
         cJSON_free(v->valuestring);
@@ -136,7 +155,7 @@ static int set_integer(cJSON *v, int64_t i, ak_error *err) {
     return AK_OK;
 }
 
-static int decode_value(const ak_field *f, ak_type t, cJSON *v, int level, const char *path, ak_error *err) {
+static int decode_value(const ak_field *f, ak_type t, cJSON *v, int level, const dpath *path, ak_error *err) {
     if (cJSON_IsNull(v)) {
         if ((f->flags & AK_F_NULLABLE) || t == AK_TYPE_ANY)
             return AK_OK;
@@ -167,13 +186,11 @@ static int decode_value(const ak_field *f, ak_type t, cJSON *v, int level, const
         if (!cJSON_IsArray(v))
             return wrong_type(err, path, t, v);
         int depth = f->depth > 1 ? f->depth : 1;
-        int n = 0;
-        char ipath[PATH_CAP];
-        for (cJSON *it = v->child; it; it = it->next, n++) {
-            snprintf(ipath, sizeof ipath, "%s[%d]", path, n);
-            if (decode_value(f, level + 1 < depth ? AK_TYPE_ARRAY : f->item_type, it, level + 1, ipath, err) != AK_OK)
+        dpath ipath = {path, NULL, 0};
+        ak_type it_type = level + 1 < depth ? AK_TYPE_ARRAY : f->item_type;
+        for (cJSON *it = v->child; it; it = it->next, ipath.index++)
+            if (decode_value(f, it_type, it, level + 1, &ipath, err) != AK_OK)
                 return AK_FAIL;
-        }
         return AK_OK;
     }
     }
@@ -183,10 +200,10 @@ static int decode_value(const ak_field *f, ak_type t, cJSON *v, int level, const
 int ak_schema_decode_at(const ak_schema *s, ak_json *value, const char *prefix, ak_error *err) {
     if (!s || !value)
         return AK_OK;
-    const char *path = prefix ? prefix : "";
+    dpath root = {NULL, prefix ? prefix : "", 0};
     if (!cJSON_IsObject(value))
-        return fail(err, path, "expected an object (%s), got %s", s->name, json_kind(value));
-    return decode_object(s, value, path, err);
+        return fail(err, &root, "expected an object (%s), got %s", s->name, json_kind(value));
+    return decode_object(s, value, &root, err);
 }
 
 int ak_schema_decode(const ak_schema *s, ak_json *value, ak_error *err) {
