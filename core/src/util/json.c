@@ -201,6 +201,32 @@ static void exact_replace(exact_walk *w, cJSON *parent) {
     }
 }
 
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* True when [p, end) holds `need` (> 0) decimal digits in a row. A run that long covers one of
+ * the bytes at need - 1, 2 * need - 1, ... past the last non-digit seen, so only those bytes are
+ * looked at, and the runs through the digits found there. */
+static bool has_digit_run(const char *p, const char *end, size_t need) {
+    while ((size_t)(end - p) >= need) {
+        const char *q = p + need - 1;
+        if (!is_digit(*q)) {
+            p = q + 1;
+            continue;
+        }
+        const char *a = q, *b = q + 1;
+        while (a > p && is_digit(a[-1])) /* p[-1], if any, is not a digit */
+            a--;
+        while (b < end && is_digit(*b))
+            b++;
+        if ((size_t)(b - a) >= need)
+            return true;
+        if (b == end)
+            return false;
+        p = b + 1;
+    }
+    return false;
+}
+
 cJSON *ak_json_parse(const char *text, size_t len) {
     if (!text || !len)
         return NULL;
@@ -210,7 +236,10 @@ cJSON *ak_json_parse(const char *text, size_t len) {
         return NULL;
     if (!end || end < text || end > text + len)
         end = text + len;
-    /* fast path: no integer literal of 2^53 or more anywhere */
+    /* fast path: an integer literal of 2^53 or more has 16 digits or more in a row; most bodies
+     * have no such run at all, which looking at every 16th byte shows */
+    if (!has_digit_run(text, end, 16))
+        return j;
     const char *pos = text, *tok;
     size_t n;
     bool integral, any = false;
