@@ -297,7 +297,8 @@ class Gen:
         if op.get("stream_body"):
             kw.append("source: Union[str, os.PathLike[str], bytes, BinaryIO, Iterable[Union[str, int]]]")
         # the per-call options (a parameter of the same name, e.g. a waiter's timeout, wins)
-        for opt, typ in (("timeout", "float"), ("retries", "int"), ("max_backoff", "float"), ("deadline", "float")):
+        for opt, typ in (("timeout", "float"), ("retries", "int"), ("max_backoff", "float"), ("deadline", "float"),
+                         ("max_concurrency", "int")):
             if opt not in names and opt not in seen:
                 kw.append(f"{opt}: Optional[{typ}] = ...")
         return kw
@@ -426,6 +427,7 @@ class Gen:
             "user_agent: Optional[str] = ...",
             "validate: bool = ...",
             "transport: Optional[_Transport] = ...",
+            "max_concurrency: Optional[int] = ...",
         ):
             self.w(2, line + ",")
         if creds:

@@ -416,7 +416,7 @@ def _op_doc(op: _Op) -> str:
     return "\n".join(lines)
 
 
-_CALL_OPTIONS = ("timeout", "retries", "max_backoff", "deadline")
+_CALL_OPTIONS = ("timeout", "retries", "max_backoff", "deadline", "max_concurrency")
 
 
 def _batch_field(op: _Op) -> Optional[str]:
@@ -449,7 +449,8 @@ def _attach_batch_result(op: _Op, params: Mapping[str, Any], err: "_errors.Error
 
 
 def _call_options(op: _Op, kwargs: Dict[str, Any]) -> Optional[Dict[str, Any]]:
-    """Pops the per-call options (``timeout=``, ``retries=``, ``max_backoff=``, ``deadline=``) from
+    """Pops the per-call options (``timeout=``, ``retries=``, ``max_backoff=``, ``deadline=``,
+    ``max_concurrency=``: batch requests sent at once, 1..64) from
     ``kwargs``; a name that is also a parameter of the operation (a waiter's ``timeout``) stays a
     parameter. Wrong types are a ValidationError before anything is sent."""
     out: Dict[str, Any] = {}
@@ -465,6 +466,11 @@ def _call_options(op: _Op, kwargs: Dict[str, Any]) -> Optional[Dict[str, Any]]:
             if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 20:
                 raise _errors._validation("retries", "must be an integer between 0 and 20")
             out["retries"] = v
+            continue
+        if name == "max_concurrency":
+            if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 64:
+                raise _errors._validation("max_concurrency", "must be an integer between 1 and 64")
+            out["max_concurrency"] = v
             continue
         if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v or v < 0 or v > 86400:
             raise _errors._validation(name, "must be a number of seconds between 0 and 86400")
@@ -736,6 +742,7 @@ _OPTION_NAMES = (
     "user_agent",
     "validate",
     "transport",
+    "max_concurrency",
 )
 
 
@@ -761,7 +768,9 @@ class Client:
     sleeps; none by default), ``max_response_bytes`` (default 64 MiB, after decompression),
     ``proxy``,
     ``verify`` (bool, or a CA bundle path), ``ca_file``, ``user_agent``, ``validate``
-    (client-side checks), ``transport`` (a callable, see docs/PYTHON.md), plus the platform's
+    (client-side checks), ``max_concurrency`` (requests of a batch sent at once, 1..64, default 4:
+    Baidu keywords.add/update/delete split any number of items into requests of 10000),
+    ``transport`` (a callable, see docs/PYTHON.md), plus the platform's
     credentials; credentials not given are read by the core from
     ``AUDKIT_<KEY>_<PARAM>`` environment variables.
     """
@@ -788,6 +797,7 @@ class Client:
         user_agent: Optional[str] = None,
         validate: bool = True,
         transport: Any = None,
+        max_concurrency: Optional[int] = None,
         **credentials: Any,
     ) -> None:
         if not self._platform_key:
@@ -841,6 +851,10 @@ class Client:
         if user_agent is not None:
             config["user_agent"] = str(user_agent)
         config["validate"] = bool(validate)
+        if max_concurrency is not None:
+            if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
+                raise _errors._validation("max_concurrency", "must be an integer between 1 and 64")
+            config["max_concurrency"] = max_concurrency  # the core checks the range
         self._validate = bool(validate)
         self._native = _core.Client(self._platform_key, config, transport)
         # the core's masked description (credentials never included), kept for repr after close

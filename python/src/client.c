@@ -138,7 +138,8 @@ static void Client_dealloc(ClientObject *self) {
     Py_DECREF(tp);
 }
 
-/* Per-call options from a dict {"timeout_ms", "retries", "max_backoff_ms", "deadline_ms"} (ints;
+/* Per-call options from a dict {"timeout_ms", "retries", "max_backoff_ms", "deadline_ms",
+ * "max_concurrency"} (ints;
  * None or absent keeps the client's). 0 on success, -1 with an exception. */
 static int options_from_py(PyObject *o, ak_call_options *out) {
     ak_call_options none = AK_CALL_OPTIONS_INIT;
@@ -149,9 +150,9 @@ static int options_from_py(PyObject *o, ak_call_options *out) {
         PyErr_SetString(PyExc_TypeError, "options must be a dict");
         return -1;
     }
-    static const char *const keys[] = {"timeout_ms", "retries", "max_backoff_ms", "deadline_ms"};
-    long long v[4] = {-1, -1, -1, -1};
-    for (int i = 0; i < 4; i++) {
+    static const char *const keys[] = {"timeout_ms", "retries", "max_backoff_ms", "deadline_ms", "max_concurrency"};
+    long long v[5] = {-1, -1, -1, -1, -1};
+    for (int i = 0; i < 5; i++) {
         PyObject *x = PyDict_GetItemString(o, keys[i]); /* borrowed */
         if (!x || x == Py_None)
             continue;
@@ -162,6 +163,10 @@ static int options_from_py(PyObject *o, ak_call_options *out) {
         v[i] = PyLong_AsLongLong(x);
         if (v[i] == -1 && PyErr_Occurred())
             return -1;
+        if (i == 4 && (v[i] < 1 || v[i] > AK_MAX_CONCURRENCY)) {
+            akpy_raise_validation(keys[i], "must be an integer between 1 and 64");
+            return -1;
+        }
         if (v[i] < 0 || v[i] > 86400000LL) {
             akpy_raise_validation(keys[i], "must be between 0 and 86400000");
             return -1;
@@ -171,6 +176,7 @@ static int options_from_py(PyObject *o, ak_call_options *out) {
     out->retries = (int)v[1];
     out->max_backoff_ms = v[2];
     out->deadline_ms = v[3];
+    out->max_concurrency = (int)v[4];
     return 0;
 }
 
