@@ -116,7 +116,8 @@ local SECONDS = {
   deadline = "deadline_ms",
 }
 -- per-call options (any operation): override the client's for that call
-local CALL_OPTIONS = { timeout = "timeout_ms", retries = "retries", max_backoff = "max_backoff_ms", deadline = "deadline_ms" }
+local CALL_OPTIONS = { timeout = "timeout_ms", retries = "retries", max_backoff = "max_backoff_ms", deadline = "deadline_ms",
+  max_concurrency = "max_concurrency" }
 local LUA_ONLY = { transport = true, sleep = true, blocking = true, pool_size = true, idle_timeout = true }
 
 local function to_ms(v)
@@ -148,12 +149,16 @@ local function split_options(self, op, params)
       if k == "retries" then
         if math.type and math.type(v) == "float" and v == math.floor(v) then v = math.floor(v) end
         if type(v) == "number" and v >= 0 and v <= 20 and v == math.floor(v) then val = v end
+      elseif k == "max_concurrency" then -- batch requests sent at once (Baidu keywords.add/update/delete)
+        if math.type and math.type(v) == "float" and v == math.floor(v) then v = math.floor(v) end
+        if type(v) == "number" and v >= 1 and v <= 64 and v == math.floor(v) then val = v end
       elseif type(v) == "number" and v == v and v >= 0 and v <= 86400 then
         val = to_ms(v)
         if k == "timeout" and val == 0 then val = nil end
       end
       if val == nil then
         local rule = k == "retries" and "must be an integer between 0 and 20"
+          or k == "max_concurrency" and "must be an integer between 1 and 64"
           or "must be a number of seconds between 0 and 86400"
         return nil, nil, new_error("validation", k .. ": " .. rule, { field = k, rule = rule })
       end
@@ -365,7 +370,7 @@ Client.__name = "audkit.Client"
 --- Creates a client of platform `key` ("tencent_ads", ...). opts: credentials by name (the core
 -- falls back to AUDKIT_<KEY>_<PARAM> env vars), base_url, timeout / connect_timeout / backoff /
 -- max_backoff / deadline (seconds), retries, max_response_bytes, proxy, verify, ca_file,
--- user_agent, validate, and Lua-side
+-- user_agent, validate, max_concurrency (batch requests sent at once, 1..64, default 4), and Lua-side
 -- transport (function(request) -> response) + sleep (function(ms)) to own the I/O loop.
 -- Inside nginx (no transport given) calls use audkit.cosocket + ngx.sleep where cosockets work,
 -- and return nil, err elsewhere unless blocking = true; pool_size / idle_timeout (seconds) size

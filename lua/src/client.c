@@ -122,18 +122,19 @@ static int client_set_validate(lua_State *L) {
 }
 
 /* client:call(op, params) -> result | nil, err */
-/* Per-call options from an optional table {timeout_ms, retries, max_backoff_ms, deadline_ms} at
+/* Per-call options from an optional table {timeout_ms, retries, max_backoff_ms, deadline_ms,
+ * max_concurrency} at
  * `idx` (integers; nil keeps the client's). 0, or -1 with (nil, err) pushed. */
 static int opt_call_options(lua_State *L, int idx, ak_call_options *o) {
-    static const char *const keys[] = {"timeout_ms", "retries", "max_backoff_ms", "deadline_ms"};
-    lua_Integer v[4] = {-1, -1, -1, -1};
+    static const char *const keys[] = {"timeout_ms", "retries", "max_backoff_ms", "deadline_ms", "max_concurrency"};
+    lua_Integer v[5] = {-1, -1, -1, -1, -1};
     ak_call_options none = AK_CALL_OPTIONS_INIT;
     int i;
     *o = none;
     if (lua_isnoneornil(L, idx))
         return 0;
     luaL_checktype(L, idx, LUA_TTABLE);
-    for (i = 0; i < 4; i++) {
+    for (i = 0; i < 5; i++) {
         lua_getfield(L, idx, keys[i]);
         if (!lua_isnil(L, -1)) {
             lua_Number n = lua_tonumber(L, -1);
@@ -152,6 +153,7 @@ static int opt_call_options(lua_State *L, int idx, ak_call_options *o) {
     o->retries = (int)v[1];
     o->max_backoff_ms = v[2];
     o->deadline_ms = v[3];
+    o->max_concurrency = (int)v[4]; /* its range (1..64) is checked by ak_call_set_options */
     return 0;
 }
 
