@@ -16,7 +16,8 @@ PIP_PACKAGES := pytest setuptools wheel mypy
 PIP_ORACLES := volcengine bce-python-sdk pytz pycryptodome future six
 
 .PHONY: all deps deps-apt deps-pip build build-c build-asan build-python test test-c test-python test-lua test-install \
-        test-openresty test-rockspec generate demo demo-lua format format-check describe clean build-fuzz fuzz fuzz-smoke
+        test-openresty test-rockspec generate demo demo-lua format format-check describe clean build-fuzz fuzz fuzz-smoke \
+        bench bench-smoke
 
 all: build
 
@@ -52,7 +53,7 @@ build: deps build-c build-python
 
 # every suite runs even when an earlier one fails (-k); make still exits non-zero on any failure
 test: deps build build-asan
-	$(MAKE) -k format-check test-c test-python test-lua test-install test-openresty test-rockspec fuzz-smoke
+	$(MAKE) -k format-check test-c test-python test-lua test-install test-openresty test-rockspec fuzz-smoke bench-smoke
 
 # the rock as a Lua user gets it: `luarocks make` into a fresh tree, then lua5.4 loads it from there
 test-rockspec: deps-apt
@@ -96,6 +97,15 @@ fuzz: deps-apt build-fuzz
 
 fuzz-smoke: build-fuzz
 	fuzz/run.sh $(FUZZ_SMOKE_SECONDS)
+
+# our own benchmark (bench/README.md): canned nginx on loopback, hand-written C loops as the
+# yardstick; bench prints the ratios and writes bench/RESULTS.md (~5 min, installs its contenders
+# into bench/.venv). bench-smoke (< 60 s, part of `make test`) checks the harness, not the speed.
+bench: deps build
+	$(PYTHON) bench/run.py --setup --build-dir build
+
+bench-smoke: build-c build-python
+	$(PYTHON) bench/run.py --smoke --build-dir build
 
 demo: deps build
 	$(PYTHON) examples/tour.py

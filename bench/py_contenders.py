@@ -29,7 +29,6 @@ import resource
 import sys
 import time
 
-ADD_PARAMS = dict(account_id=1, name="bench_audience", type="CUSTOMER_FILE", description="audkit benchmark")
 TOKEN = "bench-access-token"
 
 
@@ -144,12 +143,12 @@ def cmd_add(name, base, calls):
 
     assert name == "audkit"
     tx = audkit.TencentAds(access_token=TOKEN, base_url=base)
-    add = tx.custom_audiences.add
     calls = int(calls)
     total = 0
     t0, c0 = time.perf_counter(), time.process_time()
-    for _ in range(calls):
-        total += add(**ADD_PARAMS).audience_id
+    for _ in range(calls):  # the way users write it: the method looked up on every call
+        total += tx.custom_audiences.add(account_id=1, name="bench_audience", type="CUSTOMER_FILE",
+                                         description="audkit benchmark").audience_id
     out(calls=calls, seconds=time.perf_counter() - t0, cpu=time.process_time() - c0, sum=total)
 
 

@@ -237,7 +237,8 @@ class Bench:
                                                     "%s/mem%d/v1.1" % (url, p), str(p)], self.luaenv))
         for label, mk, env in runs:
             res = {}
-            for p in (1, big):
+            sizes = (1, big) if self.smoke else (1, 200, big)
+            for p in sizes:
                 best = None
                 for _ in range(1 if self.smoke else 3):  # RSS is noisy by a page or two: keep the smallest
                     line = self.run_json(self.pin(mk(p)), env, retries=0 if self.smoke else 2)[-1]
@@ -248,7 +249,7 @@ class Bench:
                         best = growth
                 res[p] = best
             out[label] = {"one_page_kb": res[1], "all_kb": res[big], "items": big * 100,
-                          "ratio": res[big] / max(res[1], 1)}
+                          "ratio": res[big] / max(res[1], 1), "mid_kb": res.get(200)}
             self.log("  memory %s: one page +%d kB, %d items +%d kB (%.2fx)" % (
                 label, res[1], big * 100, res[big], out[label]["ratio"]))
         self.res["memory"] = out
@@ -364,10 +365,12 @@ class Bench:
         me = self.res.get("memory")
         if me:
             L += ["Lazy paging memory: peak RSS growth over the process's peak before the first call (ru_maxrss / VmHWM)", "",
-                  "| binding | one page (100 items) | all items | items | ratio |", "|---|---:|---:|---:|---:|"]
+                  "| binding | one page (100 items) | 20,000 items | all items | items | ratio all / one page |",
+                  "|---|---:|---:|---:|---:|---:|"]
             for k, v in me.items():
-                L.append("| %s | %d kB | %d kB | %s | %.2fx |" % (k, v["one_page_kb"], v["all_kb"], format(v["items"], ","),
-                                                                  v["ratio"]))
+                L.append("| %s | %d kB | %s | %d kB | %s | %.2fx |" % (
+                    k, v["one_page_kb"], "%d kB" % v["mid_kb"] if v.get("mid_kb") is not None else "-", v["all_kb"],
+                    format(v["items"], ","), v["ratio"]))
             L.append("")
         vo = self.res.get("volc")
         if vo:
@@ -430,16 +433,18 @@ class Bench:
         for k, v in self.skipped.items():
             L.append("- skipped %s: %s" % (k, v))
         L += ["", "## Method (short)", "",
-              "- One canned nginx on 127.0.0.1 (worker pinned to one CPU), every client pinned to another with",
-              "  taskset. Contenders run one after another within each round, rounds repeated; the best round is",
-              "  kept (the median is shown too). Ratios are against the C reference loops of the same run.",
+              "- One canned nginx on 127.0.0.1, one worker; worker and client pinned (see pinning above; default:",
+              "  both on the same CPU). Contenders run one after another within each round, rounds repeated; the",
+              "  best round is kept (the median is shown too). Ratios are against the C reference loops of the",
+              "  same run; the targets use wall time, the client-CPU-time ratio is shown beside it.",
               "- Paging: pages 1..200 of custom_audiences/get, 100 audiences each; every contender reads",
               "  audience_id (summed and checked) and name of every item. Timing excludes start-up and imports.",
               "- add(): calls/s over 2000 sequential calls on one client. Instructions per call: the same",
               "  program under `valgrind --tool=callgrind` with N1 and N2 calls; (Ir(N2) - Ir(N1)) / (N2 - N1), so",
               "  start-up, imports and client creation cancel out. Client process only (not nginx).",
               "- Memory: peak RSS growth (ru_maxrss / VmHWM minus the same before the first call) of a fresh",
-              "  process iterating 200,000 items lazily vs one iterating one page; smallest of 3 runs each.",
+              "  process iterating 200,000 items lazily vs one iterating one page (and one iterating 20,000,",
+              "  to show whether growth is bounded); smallest of 3 runs each.",
               "- Baidu: 100,000 keywords in one keywords.add call; the server holds every request 1 s. The",
               "  single-chunk reference is one call of 10,000 keywords in the same run.",
               "- Volcengine: per-call latency of one GetAccountUserTrackData, audkit vs the vendor SDK",
@@ -491,6 +496,24 @@ class Bench:
                 raise HarnessError("memory %s: %r" % (k, v))
 
 
+def setup_venv() -> str:
+    """bench/.venv (system site packages visible: audkit's deps, requests, urllib3, orjson,
+    volcengine) with the contenders that are missing installed by pip: httpx, pycurl, aiohttp."""
+    venv = os.path.join(HERE, ".venv")
+    py = os.path.join(venv, "bin", "python")
+    if not os.path.exists(py):
+        subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", venv], check=True)
+    missing = [pkg for pkg, mod in (("httpx", "httpx"), ("pycurl", "pycurl"), ("aiohttp", "aiohttp"),
+                                    ("orjson", "orjson"), ("urllib3", "urllib3"), ("requests", "requests"))
+               if subprocess.run([py, "-c", "import " + mod], capture_output=True).returncode != 0]
+    if missing:
+        print("bench: installing into bench/.venv: " + " ".join(missing), flush=True)
+        r = subprocess.run([py, "-m", "pip", "install", "-q"] + missing)
+        if r.returncode != 0:
+            print("bench: pip install failed; the contenders that need them will be skipped", flush=True)
+    return py
+
+
 def _terminate(signum, frame):
     raise KeyboardInterrupt  # unwinds through CannedServer.__exit__: nginx is stopped by pid
 
@@ -500,12 +523,18 @@ def main():
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--build-dir", default=os.environ.get("AUDKIT_BUILD_DIR", "build"))
     venv = os.path.join(HERE, ".venv", "bin", "python")
-    ap.add_argument("--python", default=venv if os.path.exists(venv) else sys.executable)
+    ap.add_argument("--python", default=None, help="interpreter of the Python contenders (default: bench/.venv "
+                    "when it exists, else this one)")
+    ap.add_argument("--setup", action="store_true", help="create bench/.venv and pip-install missing contenders")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--only", default="", help="comma-separated: paging,add,memory,volcengine,baidu")
     ap.add_argument("--pin", choices=("same", "split", "none"), default="same")
     a = ap.parse_args()
+    if a.setup and not a.python:
+        a.python = setup_venv()
+    if not a.python:
+        a.python = venv if os.path.exists(venv) else sys.executable
     signal.signal(signal.SIGTERM, _terminate)
     try:
         return Bench(a).main()

@@ -1,10 +1,11 @@
 -- bench/lua/contenders.lua: the Lua contenders (Lua 5.4 and LuaJIT), one workload per process,
 -- run by bench/run.py. Output: JSON lines like bench/py_contenders.py; timings cover the loop only.
 --   paging BASE PAGES ROUNDS   lazily list custom audiences (page_size 100): audience_id summed,
---                              name read; one line per round {"items","seconds","sum"}
---   add BASE CALLS             CALLS x tx.custom_audiences:add{...} -> {"calls","seconds","sum"}
---   mem BASE PAGES             iterate a /mem<T>/v1.1 cycling route; peak RSS (VmHWM) before,
---                              after the first page and at the end
+--                              name read; one line per round {"items","seconds","cpu","sum"}
+--                              (seconds: wall, luasystem's monotime; cpu: os.clock)
+--   add BASE CALLS             CALLS x tx.custom_audiences:add{...} -> {"calls","seconds","cpu","sum"}
+--   mem BASE PAGES             iterate a /mem<PAGES>/v1.1 cycling route from a fresh client; peak
+--                              RSS (VmHWM) before the first call, after the first page, at the end
 -- Module paths: <repo>/lua for audkit.lua, $AUDKIT_BUILD_DIR/{lua,luajit} for audkit/core.so.
 local root = os.getenv("AUDKIT_ROOT") or "."
 local build = os.getenv("AUDKIT_BUILD_DIR") or (root .. "/build")
@@ -74,11 +75,10 @@ if cmd == "paging" then
 elseif cmd == "add" then
   local calls = tonumber(arg[3])
   local tx = assert(audkit.tencent_ads{ access_token = TOKEN, base_url = base })
-  local ca = tx.custom_audiences
   local total = 0
   local t0, c0 = clock(), os.clock()
   for _ = 1, calls do
-    local r, err = ca:add{ account_id = 1, name = "bench_audience", type = "CUSTOMER_FILE",
+    local r, err = tx.custom_audiences:add{ account_id = 1, name = "bench_audience", type = "CUSTOMER_FILE",
       description = "audkit benchmark" }
     if not r then error(tostring(err)) end
     total = total + r.audience_id
