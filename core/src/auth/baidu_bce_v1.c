@@ -295,10 +295,11 @@ out:
 
 /* Wraps the parameters into {"header": {...}, "body": {...}}. */
 static int wrap_body(ak_client *c, ak_baidu_flavour fl, ak_req_build *rb, ak_error *err) {
-    cJSON *params = rb->body && rb->body_len ? ak_json_parse(rb->body, rb->body_len) : cJSON_CreateObject();
-    cJSON *env = cJSON_CreateObject();
-    cJSON *header = env ? cJSON_AddObjectToObject(env, "header") : NULL;
-    if (!params || !header)
+    /* {"header": {credentials}, "body": <the parameters as the engine printed them>}: the body text
+     * is spliced in, never parsed and printed again (a batch request carries 10000 items) */
+    cJSON *header = cJSON_CreateObject();
+    char *htext = NULL;
+    if (!header)
         goto nomem;
     const char *const *names = fl == AK_BAIDU_CLOUD ? cloud_names : direct_names;
     const char *const *wire = fl == AK_BAIDU_CLOUD ? cloud_wire : direct_wire;
@@ -307,25 +308,35 @@ static int wrap_body(ak_client *c, ak_baidu_flavour fl, ak_req_build *rb, ak_err
         if (v && !cJSON_AddStringToObject(header, wire[i], v))
             goto nomem;
     }
-    if (!cJSON_AddItemToObject(env, "body", params))
+    if (!(htext = ak_json_print(header)))
         goto nomem;
-    params = NULL;
-    char *text = ak_json_print(env); /* raw digits (ids beyond 2^53) printed as they are */
+    ak_buf b = {0};
+    ak_buf_puts(&b, "{\"header\":");
+    ak_buf_puts(&b, htext);
+    ak_buf_puts(&b, ",\"body\":");
+    if (rb->body && rb->body_len)
+        ak_buf_append(&b, rb->body, rb->body_len);
+    else
+        ak_buf_puts(&b, "{}");
+    ak_buf_puts(&b, "}");
+    size_t len = b.len;
+    char *text = ak_buf_take(&b);
     if (!text)
         goto nomem;
     bool had_body = rb->body != NULL;
     free(rb->body);
     rb->body = text;
-    rb->body_len = strlen(text);
-    cJSON_Delete(env);
+    rb->body_len = len;
+    free(htext);
+    cJSON_Delete(header);
     if (!had_body && !ak_rb_add_header(rb, "Content-Type", "application/json")) {
         ak_error_nomem(err);
         return AK_FAIL;
     }
     return AK_OK;
 nomem:
-    cJSON_Delete(params);
-    cJSON_Delete(env);
+    free(htext);
+    cJSON_Delete(header);
     ak_error_nomem(err);
     return AK_FAIL;
 }
