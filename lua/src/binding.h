@@ -47,6 +47,7 @@
  *   stream.c  streamed bodies of client:call and CsvRows (STREAM_MT, ROWS_MT)
  *   call.c    Call (CALL_MT)
  *   pager.c   Pager (PAGER_MT)
+ *   lazy.c    lazy models of pager items: views (VIEW_MT) over a page tree (TREE_MT)
  *   module.c  luaopen_audkit_core and core.describe
  */
 #ifndef AUDKIT_LUA_BINDING_H
@@ -75,6 +76,7 @@
 #define ERROR_MT "audkit.Error"
 #define ARRAY_MT "audkit.array"
 #define OBJECT_MT "audkit.object"
+#define VIEW_MT "audkit.Model" /* lazy.c: a pager item, a view over its page's JSON */
 
 #define MAX_DEPTH 200
 #define EXACT_LIMIT 9007199254740992.0 /* 2^53 */
@@ -139,6 +141,14 @@ AKL_INTERNAL void akl_push_json(lua_State *L, const cJSON *j, int depth);
 AKL_INTERNAL void akl_push_json_or_empty(lua_State *L, const cJSON *j);
 /* Pushes `j` like akl_push_json, but wherever the node `same` occurs inside it pushes the value
  * at stack index `same_idx` instead (converted once, shared: a page's items and its result). */
+/* ---- lazy.c */
+AKL_INTERNAL void akl_lazy_register(lua_State *L);
+/* Pushes items, result of a page: `root` (owned: a Tree userdata takes it) converted except the
+ * array `items` inside it (borrowed from root, may be NULL), whose objects become views with
+ * `item_schema` (may be NULL). */
+AKL_INTERNAL int akl_push_lazy_page(lua_State *L, cJSON *root, const cJSON *items, const ak_schema *item_schema);
+/* The node of the view at `idx`, or NULL when it is not a view (borrowed). */
+AKL_INTERNAL const cJSON *akl_view_node(lua_State *L, int idx);
 AKL_INTERNAL void akl_push_json_sharing(lua_State *L, const cJSON *j, const cJSON *same, int same_idx);
 AKL_INTERNAL int akl_l_json_encode(lua_State *L);
 AKL_INTERNAL int akl_l_json_decode(lua_State *L);

@@ -186,6 +186,12 @@ static cJSON *to_json(lua_State *L, int idx, enc *cx, int depth) {
             return cJSON_CreateNull();
         return enc_fail(cx, "unsupported type", "a light userdata cannot be encoded as JSON");
     case LUA_TTABLE: return table_to_json(L, idx, cx, depth);
+    case LUA_TUSERDATA: {
+        const cJSON *node = akl_view_node(L, idx); /* a model read from a page */
+        if (node)
+            return cJSON_Duplicate(node, 1);
+    }
+    /* fall through */
     default: {
         char buf[96];
         snprintf(buf, sizeof buf, "a %s cannot be encoded as JSON", lua_typename(L, lua_type(L, idx)));

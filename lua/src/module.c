@@ -58,6 +58,8 @@ EXPORT int luaopen_audkit_core(lua_State *L) {
     lua_setfield(L, -2, "__jsontype");
     lua_setfield(L, -2, "object_mt");
 
+    akl_lazy_register(L);
+
     lua_pushlightuserdata(L, NULL);
     lua_setfield(L, -2, "null");
     lua_pushstring(L, ak_version());

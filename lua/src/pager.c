@@ -38,19 +38,13 @@ static int pager_closed(lua_State *L) {
     return 1;
 }
 
-/* items, result: the page's tree is converted once (items is the table inside result). */
+/* items, result: the page's tree is taken from the core; the items are lazy views over it
+ * (lazy.c), the rest of the result is converted (sharing the items array). */
 static int push_page(lua_State *L, lpager *lp) {
-    const ak_json *items = ak_pager_items(lp->p);
-    const ak_json *root = ak_pager_result(lp->p);
-    if (items == NULL)
-        lua_newtable(L);
-    else
-        akl_push_json(L, items, 0);
-    if (root == NULL)
-        lua_newtable(L);
-    else
-        akl_push_json_sharing(L, root, items, -1);
-    return 2;
+    const ak_json *items = NULL;
+    const ak_op *op = ak_pager_op(lp->p);
+    cJSON *root = ak_pager_take_page(lp->p, &items);
+    return akl_push_lazy_page(L, root, items, op ? op->item : NULL);
 }
 
 /* pager:set_consumed(n): items of the last page consumed (state() then points into it) */
