@@ -414,7 +414,7 @@ class Bench:
         head = first(["git", "-C", ROOT, "log", "-1", "--format=%h %s"])
         dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"], capture_output=True,
                                text=True).stdout.strip()
-        pyv = first([self.py, "-c", "import sys,pycurl,requests;print(sys.version.split()[0],'|',pycurl.version,'| requests',requests.__version__)"]) if self.py_ok.get("pycurl_json") else first([self.py, "-V"])
+        pyv = first([self.py, "-c", "import sys,pycurl,requests;print(sys.version.split()[0],'|',' '.join(pycurl.version.split()[:2]),'| requests',requests.__version__)"]) if self.py_ok.get("pycurl_json") else first([self.py, "-V"])
         return [("date", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
                 ("machine", "%s, %d CPUs, %s %s" % (cpu, self.ncpu, platform.system(), platform.release())),
                 ("load average at start", self.load0),
