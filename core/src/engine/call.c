@@ -89,17 +89,22 @@ int ak_call_new(ak_call **out, ak_client *c, const char *opname, const ak_json *
         ak_error_add_violation(err, "params", "must be an object");
         return AK_FAIL;
     }
+    cJSON *enc = NULL; /* encoded once: the tree validated is the tree sent */
     if (c->validate) {
         ak_validate_ctx ctx = {ak_client_today_gmt8(c)};
-        if (ak_schema_validate(row->request, params, NULL, &ctx, err) != AK_OK)
+        if (ak_schema_validate_encode(row->request, params, NULL, &ctx, err, &enc) != AK_OK)
             return AK_FAIL;
-    }
-    ak_call *call = calloc(1, sizeof *call);
-    if (!call || !(call->params = ak_schema_encode(row->request, params))) {
-        free(call);
+    } else if (!(enc = ak_schema_encode(row->request, params))) {
         ak_error_nomem(err);
         return AK_FAIL;
     }
+    ak_call *call = calloc(1, sizeof *call);
+    if (!call) {
+        cJSON_Delete(enc);
+        ak_error_nomem(err);
+        return AK_FAIL;
+    }
+    call->params = enc;
     init_policy(call, c, op, row);
     /* a batch row with more items than one request takes: one call per chunk (batch.c) */
     if (row->batch && ak_batch_split(&call->batch, c, row, call->params, err) != AK_OK) {

@@ -72,8 +72,9 @@ ak_json *ak_schema_encode(const ak_schema *s, const ak_json *value) {
     cJSON *out = cJSON_CreateObject();
     if (!out)
         return NULL;
+    ak_lookup_cursor cur = {0};
     for (const cJSON *m = value->child; m; m = m->next) {
-        const ak_field *f = ak_schema_lookup(s, m->string);
+        const ak_field *f = m->string ? ak_schema_lookup_from(s, m->string, &cur) : NULL;
         const char *key = m->string;
         cJSON *e;
         if (f && (f->flags & AK_F_IGNORED))
@@ -81,7 +82,8 @@ ak_json *ak_schema_encode(const ak_schema *s, const ak_json *value) {
         if (f) {
             /* keep the original key when the wire name is already taken (given twice):
              * validation reports it */
-            if (!cJSON_GetObjectItemCaseSensitive(out, f->wire) && !cJSON_GetObjectItemCaseSensitive(value, f->wire))
+            if (strcmp(key, f->wire) != 0 && !cJSON_GetObjectItemCaseSensitive(out, f->wire) &&
+                !cJSON_GetObjectItemCaseSensitive(value, f->wire))
                 key = f->wire;
             e = encode_value(f, m, 0);
         } else {

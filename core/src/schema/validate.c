@@ -11,21 +11,40 @@ typedef struct vstate {
     ak_error *err;
 } vstate;
 
-static void violation(vstate *v, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void violation(vstate *v, const char *path, const char *fmt, ...) {
-    char rule[256];
+/* A field's path, rendered only when a violation names it: a chain of keys (dotted) and array
+ * indexes up to the root (the caller's prefix). */
+typedef struct vpath {
+    const struct vpath *up;
+    const char *key; /* NULL: an array index */
+    int index;
+} vpath;
+
+#define VPATH_CAP 544 /* a path (< 512) and "[index]" */
+
+static void path_text(char *out, size_t cap, const vpath *p) {
+    if (!p->up) {
+        snprintf(out, cap, "%s", p->key ? p->key : "");
+        return;
+    }
+    path_text(out, cap, p->up);
+    size_t n = strlen(out);
+    if (n + 1 >= cap)
+        return;
+    if (p->key)
+        snprintf(out + n, cap - n, "%s%s", *out ? "." : "", p->key);
+    else
+        snprintf(out + n, cap - n, "[%d]", p->index);
+}
+
+static void violation(vstate *v, const vpath *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void violation(vstate *v, const vpath *at, const char *fmt, ...) {
+    char rule[256], path[VPATH_CAP];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(rule, sizeof rule, fmt, ap);
     va_end(ap);
+    path_text(path, sizeof path, at);
     ak_error_add_violation(v->err, path, rule);
-}
-
-static void join_path(char *out, size_t cap, const char *base, const char *name) {
-    if (base && *base)
-        snprintf(out, cap, "%s.%s", base, name);
-    else
-        snprintf(out, cap, "%s", name);
 }
 
 /* Length of a UTF-8 string in the unit the field counts. */
@@ -188,9 +207,9 @@ static int decimals_of(double d) {
     return dot ? (int)strlen(dot + 1) : 0;
 }
 
-static void validate_object(vstate *v, const ak_schema *s, const cJSON *obj, const char *path);
+static void validate_object(vstate *v, const ak_schema *s, const cJSON *obj, const vpath *path);
 
-static void check_number_rules(vstate *v, const ak_field *f, double d, const char *path) {
+static void check_number_rules(vstate *v, const ak_field *f, double d, const vpath *path) {
     char a[40], b[40];
     if ((f->flags & AK_F_MIN) && (f->flags & AK_F_MAX) && (d < f->min || d > f->max)) {
         fmt_num(a, sizeof a, f->min);
@@ -210,7 +229,7 @@ static void check_number_rules(vstate *v, const ak_field *f, double d, const cha
 }
 
 /* The same rules for an integer, compared exactly (no conversion of the value to double). */
-static void check_int_rules(vstate *v, const ak_field *f, int64_t i, const char *path) {
+static void check_int_rules(vstate *v, const ak_field *f, int64_t i, const vpath *path) {
     char a[40], b[40];
     bool lo = (f->flags & AK_F_MIN) && ak_cmp_int64_double(i, f->min) < 0;
     bool hi = (f->flags & AK_F_MAX) && ak_cmp_int64_double(i, f->max) > 0;
@@ -229,7 +248,7 @@ static void check_int_rules(vstate *v, const ak_field *f, int64_t i, const char 
         violation(v, path, "must be a multiple of %lld", (long long)f->multiple_of);
 }
 
-static void check_scalar(vstate *v, const ak_field *f, ak_type t, const cJSON *val, const char *path) {
+static void check_scalar(vstate *v, const ak_field *f, ak_type t, const cJSON *val, const vpath *path) {
     char vt[512];
     if (cJSON_IsNull(val)) {
         if (!(f->flags & AK_F_NULLABLE))
@@ -317,7 +336,7 @@ static void check_scalar(vstate *v, const ak_field *f, ak_type t, const cJSON *v
     }
 }
 
-static void check_array(vstate *v, const ak_field *f, const cJSON *val, const char *path, int level) {
+static void check_array(vstate *v, const ak_field *f, const cJSON *val, const vpath *path, int level) {
     int depth = f->depth > 1 ? f->depth : 1;
     if (cJSON_IsNull(val)) {
         if (!(f->flags & AK_F_NULLABLE))
@@ -337,26 +356,23 @@ static void check_array(vstate *v, const ak_field *f, const cJSON *val, const ch
         else if (f->max_items > 0 && n > f->max_items)
             violation(v, path, "must have at most %d items (got %d)", f->max_items, n);
     }
-    int i = 0;
-    for (const cJSON *it = val->child; it; it = it->next, i++) {
-        char ipath[544]; /* path (< 512) + "[index]" */
-        if (snprintf(ipath, sizeof ipath, "%s[%d]", path, i) < 0)
-            ipath[0] = '\0';
+    vpath ipath = {path, NULL, 0};
+    for (const cJSON *it = val->child; it; it = it->next, ipath.index++) {
         if (level + 1 < depth)
-            check_array(v, f, it, ipath, level + 1);
+            check_array(v, f, it, &ipath, level + 1);
         else
-            check_scalar(v, f, f->item_type, it, ipath);
+            check_scalar(v, f, f->item_type, it, &ipath);
         if ((f->flags & AK_F_UNIQUE) && level + 1 >= depth) {
             for (const cJSON *p = val->child; p != it; p = p->next)
                 if (cJSON_Compare(p, it, true)) {
-                    violation(v, ipath, "duplicates an earlier item");
+                    violation(v, &ipath, "duplicates an earlier item");
                     break;
                 }
         }
     }
 }
 
-static void check_field(vstate *v, const ak_field *f, const cJSON *val, const char *path) {
+static void check_field(vstate *v, const ak_field *f, const cJSON *val, const vpath *path) {
     if (f->type == AK_TYPE_ARRAY)
         check_array(v, f, val, path, 0);
     else
@@ -391,6 +407,8 @@ static bool one_cond(const ak_schema *s, const cJSON *obj, const char *field, co
         m = present(cv);
     } else if (!present(cv)) {
         m = false;
+    } else if (cJSON_IsString(cv)) {
+        m = in_values(values, cv->valuestring); /* the query text of a string is the string */
     } else {
         char *text = ak_json_query_value(cv);
         m = text && in_values(values, text);
@@ -441,13 +459,14 @@ static void names_text(char *out, size_t cap, const char *const *fields) {
     }
 }
 
-static void check_rule(vstate *v, const ak_schema *s, const cJSON *obj, const ak_rule *r, const char *path) {
-    char fpath[512], names[256];
+static void check_rule(vstate *v, const ak_schema *s, const cJSON *obj, const ak_rule *r, const vpath *path) {
+    char names[256];
     if (!cond_matches(s, obj, r))
         return;
     const cJSON *val = r->field ? rule_get(s, obj, r->field, NULL) : NULL;
-    if (r->field)
-        join_path(fpath, sizeof fpath, path, r->field);
+    const vpath fp = {path, r->field ? r->field : "", 0}, *fpath = &fp;
+    /* a group rule names its first field */
+    const vpath gp = {path, r->fields && r->fields[0] ? r->fields[0] : "", 0}, *gpath = &gp;
     switch (r->kind) {
     case AK_RULE_REQUIRED_WHEN:
         if (!present(val))
@@ -467,8 +486,6 @@ static void check_rule(vstate *v, const ak_schema *s, const cJSON *obj, const ak
                    (r->kind == AK_RULE_EXACTLY_ONE && n != 1);
         if (bad) {
             names_text(names, sizeof names, r->fields);
-            char gpath[512];
-            join_path(gpath, sizeof gpath, path, r->fields[0]);
             const char *what = r->kind == AK_RULE_AT_MOST_ONE    ? "at most one of"
                                : r->kind == AK_RULE_AT_LEAST_ONE ? "at least one of"
                                                                  : "exactly one of";
@@ -524,8 +541,6 @@ static void check_rule(vstate *v, const ak_schema *s, const cJSON *obj, const ak
         for (const char *const *p = r->fields; *p; p++)
             n += count_leaves(rule_get(s, obj, *p, NULL));
         if (n > (int)r->bound) {
-            char gpath[512];
-            join_path(gpath, sizeof gpath, path, r->fields[0]);
             violation(v, gpath, "%s", r->text ? r->text : "too many items");
         }
         return;
@@ -533,54 +548,75 @@ static void check_rule(vstate *v, const ak_schema *s, const cJSON *obj, const ak
     }
 }
 
-static void validate_object(vstate *v, const ak_schema *s, const cJSON *obj, const char *path) {
-    char fpath[512];
+static void validate_object(vstate *v, const ak_schema *s, const cJSON *obj, const vpath *path) {
     /* unknown and doubly given members: strict on what we send */
+    ak_lookup_cursor cur = {0};
     for (const cJSON *m = obj->child; m; m = m->next) {
-        const ak_field *f = ak_schema_lookup(s, m->string);
-        join_path(fpath, sizeof fpath, path, m->string);
+        const ak_field *f = m->string ? ak_schema_lookup_from(s, m->string, &cur) : NULL;
         if (!f) {
+            const vpath mp = {path, m->string ? m->string : "(null)", 0};
             if (s->nfields)
-                violation(v, fpath, "is not a documented field");
+                violation(v, &mp, "is not a documented field");
         } else if (strcmp(m->string, f->wire) != 0) {
-            join_path(fpath, sizeof fpath, path, f->name);
-            violation(v, fpath, "is given twice (as %s and %s)", m->string, f->wire);
+            const vpath fp = {path, f->name, 0};
+            violation(v, &fp, "is given twice (as %s and %s)", m->string, f->wire);
         } else if (f->flags & AK_F_OUTPUT) {
-            join_path(fpath, sizeof fpath, path, f->name);
-            violation(v, fpath, "is a response field and cannot be sent");
+            const vpath fp = {path, f->name, 0};
+            violation(v, &fp, "is a response field and cannot be sent");
         }
     }
     for (size_t i = 0; i < s->nfields; i++) {
         const ak_field *f = &s->fields[i];
         const cJSON *val = cJSON_GetObjectItemCaseSensitive(obj, f->wire);
-        join_path(fpath, sizeof fpath, path, f->name);
+        const vpath fp = {path, f->name, 0};
         if (!val) {
             if (f->flags & AK_F_REQUIRED)
-                violation(v, fpath, "is required");
+                violation(v, &fp, "is required");
             continue;
         }
-        check_field(v, f, val, fpath);
+        check_field(v, f, val, &fp);
     }
     for (size_t i = 0; i < s->nrules; i++)
         check_rule(v, s, obj, &s->rules[i], path);
 }
 
-int ak_schema_validate(const ak_schema *s, const ak_json *value, const char *prefix, const ak_validate_ctx *ctx,
-                       ak_error *err) {
+int ak_schema_validate_encode(const ak_schema *s, const ak_json *value, const char *prefix, const ak_validate_ctx *ctx,
+                              ak_error *err, ak_json **out) {
     vstate v = {ctx, err};
+    *out = NULL;
     if (err)
         ak_error_cleanup(err);
-    if (!s)
-        return AK_OK;
+    /* encoded once: the rules are checked on the tree that is sent, which the caller keeps */
     cJSON *enc = ak_schema_encode(s, value);
     if (!enc) {
         ak_error_nomem(err);
         return AK_FAIL;
     }
-    if (!cJSON_IsObject(enc))
-        violation(&v, prefix && *prefix ? prefix : "params", "must be an object");
-    else
-        validate_object(&v, s, enc, prefix ? prefix : "");
+    if (s) {
+        const vpath root = {NULL, prefix ? prefix : "", 0};
+        const vpath params = {NULL, prefix && *prefix ? prefix : "params", 0};
+        if (!cJSON_IsObject(enc))
+            violation(&v, &params, "must be an object");
+        else
+            validate_object(&v, s, enc, &root);
+    }
+    if (err && err->kind != AK_ERR_NONE) { /* out of memory is a failure too */
+        cJSON_Delete(enc);
+        return AK_FAIL;
+    }
+    *out = enc;
+    return AK_OK;
+}
+
+int ak_schema_validate(const ak_schema *s, const ak_json *value, const char *prefix, const ak_validate_ctx *ctx,
+                       ak_error *err) {
+    if (!s) {
+        if (err)
+            ak_error_cleanup(err);
+        return AK_OK;
+    }
+    cJSON *enc = NULL;
+    int rc = ak_schema_validate_encode(s, value, prefix, ctx, err, &enc);
     cJSON_Delete(enc);
-    return err && err->kind != AK_ERR_NONE ? AK_FAIL : AK_OK; /* out of memory is a failure too */
+    return rc;
 }
