@@ -17,6 +17,8 @@ typedef struct ak_buf {
 
 void ak_buf_free(ak_buf *b);
 bool ak_buf_append(ak_buf *b, const char *s, size_t n);
+/* Room for `extra` more bytes and the NUL at b->p + b->len (writers then advance b->len). */
+bool ak_buf_reserve(ak_buf *b, size_t extra);
 bool ak_buf_puts(ak_buf *b, const char *s);
 bool ak_buf_printf(ak_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* RFC 3986 percent-encoding: only A-Za-z0-9-_.~ left bare (space = %20). */

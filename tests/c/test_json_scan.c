@@ -4,6 +4,8 @@
 #include "harness.h"
 #include "internal.h"
 
+#include <math.h>
+
 /* Parses `text`; the first member's value, printed as the core prints it (owned). */
 static char *value_text(const char *text) {
     cJSON *j = ak_json_parse(text, strlen(text));
@@ -79,8 +81,82 @@ static void test_runs_of_every_length(void) {
     expect(text, "number");
 }
 
+/* ak_json_print writes what cJSON_PrintUnformatted writes, except exact integers beyond 2^31. */
+static void test_print_matches_cjson(void) {
+    unsigned seed = 12345;
+    char key[8];
+    cJSON *root = cJSON_CreateObject();
+    cJSON *arr = cJSON_AddArrayToObject(root, "numbers");
+    for (int i = 0; i < 3000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        double d;
+        switch (i % 6) {
+        case 0: d = (double)(int)(seed >> 1) / ((seed % 1000) + 1); break;   /* fractions */
+        case 1: d = (double)(int)(seed >> 3) * ((seed & 1) ? -1 : 1); break; /* integers within 2^31 */
+        case 2: d = ldexp((double)seed, -(int)(seed % 60)); break;           /* binary fractions */
+        case 3: d = 1.0 / ((double)(seed % 997) + 0.5); break;
+        case 4: d = ((double)seed * 1e-7) - 200.0; break;
+        default: d = ldexp((double)(seed | 1), 70 + (int)(seed % 200)); /* beyond 1e19: %g forms */
+        }
+        cJSON_AddItemToArray(arr, cJSON_CreateNumber(d));
+    }
+    cJSON_AddItemToArray(arr, cJSON_CreateNumber(-0.0));
+    cJSON_AddItemToArray(arr, cJSON_CreateNumber(0.1));
+    cJSON_AddItemToArray(arr, cJSON_CreateNumber(1e-300));
+    cJSON_AddItemToArray(arr, cJSON_CreateNumber(-2147483648.0));
+    cJSON_AddItemToArray(arr, cJSON_CreateNumber(2147483647.0));
+    cJSON_AddItemToArray(arr, cJSON_CreateNumber(1e19));
+    cJSON_AddItemToArray(arr, cJSON_CreateNumber(NAN));
+    cJSON_AddItemToArray(arr, cJSON_CreateNumber(INFINITY));
+    /* every byte in strings and keys */
+    char s[300];
+    int k = 0;
+    for (int c = 1; c < 256; c++)
+        s[k++] = (char)c;
+    s[k] = '\0';
+    cJSON_AddStringToObject(root, s, s);
+    cJSON_AddStringToObject(root, "utf8", "\xe4\xba\xba\xe7\xbe\xa4 \\\"quoted\"\t\x7f");
+    cJSON_AddItemToObject(root, "empty_a", cJSON_CreateArray());
+    cJSON_AddItemToObject(root, "empty_o", cJSON_CreateObject());
+    cJSON *nested = cJSON_AddObjectToObject(root, "nested");
+    for (int i = 0; i < 5; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        cJSON_AddItemToObject(nested, key, i % 2 ? cJSON_CreateTrue() : cJSON_CreateNull());
+    }
+    cJSON_AddItemToObject(nested, "f", cJSON_CreateFalse());
+    cJSON_AddItemToObject(nested, "raw", cJSON_CreateRaw("12345678901234567890"));
+    cJSON_AddItemToObject(nested, "nullstr", cJSON_CreateString(""));
+    char *ours = ak_json_print(root), *theirs = cJSON_PrintUnformatted(root);
+    CHECK(ours && theirs && strcmp(ours, theirs) == 0);
+    if (ours && theirs && strcmp(ours, theirs) != 0) {
+        size_t i = 0;
+        while (ours[i] == theirs[i])
+            i++;
+        fprintf(stderr, "  differ at %zu: ours ...%.40s\n  cJSON ...%.40s\n", i, ours + (i > 20 ? i - 20 : 0),
+                theirs + (i > 20 ? i - 20 : 0));
+    }
+    free(ours);
+    free(theirs);
+    /* integers beyond 2^31 are exact (cJSON: 9.00719925474099e+15) */
+    cJSON_Delete(root);
+    root = J("[9007199254740991, -4294967296, 1234567890123, 9999999999999999999]");
+    ours = ak_json_print(root);
+    CHECK_STR(ours, "[9007199254740991,-4294967296,1234567890123,1e+19]");
+    free(ours);
+    cJSON_Delete(root);
+    root = cJSON_CreateNumber(9007199254740991.0);
+    ours = ak_json_print(root);
+    CHECK_STR(ours, "9007199254740991");
+    free(ours);
+    cJSON_Delete(root);
+    root = cJSON_CreateRaw(NULL);
+    CHECK(ak_json_print(root) == NULL);
+    cJSON_Delete(root);
+}
+
 int main(void) {
     RUN(test_big_literal_at_every_offset);
     RUN(test_runs_of_every_length);
+    RUN(test_print_matches_cjson);
     DONE();
 }

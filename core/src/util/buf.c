@@ -11,7 +11,7 @@ void ak_buf_free(ak_buf *b) {
     b->len = b->cap = 0;
 }
 
-static bool ak_buf_reserve(ak_buf *b, size_t extra) {
+bool ak_buf_reserve(ak_buf *b, size_t extra) {
     if (b->oom)
         return false;
     if (b->len + extra + 1 <= b->cap)
@@ -58,21 +58,33 @@ bool ak_buf_printf(ak_buf *b, const char *fmt, ...) {
     return true;
 }
 
+/* 1 for the bytes RFC 3986 leaves bare: A-Z a-z 0-9 - _ . ~ */
+static const unsigned char unreserved[256] = {
+    ['-'] = 1, ['.'] = 1, ['_'] = 1, ['~'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+    ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+    ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1,
+    ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+    ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
 bool ak_buf_urlencode(ak_buf *b, const char *s, size_t n) {
     static const char hex[] = "0123456789ABCDEF";
     if (!ak_buf_reserve(b, n * 3))
         return false;
+    char *out = b->p + b->len;
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
-        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-            ch == '_' || ch == '.' || ch == '~') {
-            b->p[b->len++] = (char)ch;
+        if (unreserved[ch]) {
+            *out++ = (char)ch;
         } else {
-            b->p[b->len++] = '%';
-            b->p[b->len++] = hex[ch >> 4];
-            b->p[b->len++] = hex[ch & 15];
+            *out++ = '%';
+            *out++ = hex[ch >> 4];
+            *out++ = hex[ch & 15];
         }
     }
+    b->len = (size_t)(out - b->p);
     b->p[b->len] = '\0';
     return true;
 }

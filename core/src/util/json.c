@@ -2,6 +2,8 @@
 #include "../internal.h"
 
 #include <errno.h>
+#include <float.h>
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,44 +288,125 @@ cJSON *ak_json_path(const cJSON *obj, const char *path) {
     return (cJSON *)cur;
 }
 
-/* Replaces integral numbers beyond 2^31 with raw text in a copy: cJSON's own printer compares
- * with an epsilon and prints integers near 2^53 as 9.00719925474099e+15. */
-static bool exact_numbers(cJSON *v) {
-    for (cJSON *it = v->child; it; it = it->next) {
-        if (cJSON_IsNumber(it)) {
-            double d = it->valuedouble;
-            /* every integral double prints exactly with %.0f (2^53 included) */
-            if (isfinite(d) && fabs(d) > 2147483647.0 && fabs(d) < 1e19 && d == floor(d)) {
-                char text[32];
-                snprintf(text, sizeof text, "%.0f", d);
-                cJSON *raw = replace_with_raw(v, it, text);
-                if (!raw)
-                    return false;
-                it = raw;
-            }
-        } else if ((cJSON_IsArray(it) || cJSON_IsObject(it)) && !exact_numbers(it)) {
+/* ---- printing ---- */
+
+/* The compact printer: the bytes cJSON_PrintUnformatted writes (the same string escapes and
+ * number formats), except that integral numbers print exactly ("%.0f": cJSON compares with an
+ * epsilon and prints integers near 2^53 as 9.00719925474099e+15). One pass into one buffer, no
+ * copy of the tree. */
+static bool print_string(ak_buf *b, const char *s) {
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t n = strlen((const char *)p);
+    /* room for the text without escapes and the quotes; more when an escape comes */
+    if (!ak_buf_reserve(b, n + 2))
+        return false;
+    char *out = b->p + b->len;
+    *out++ = '"';
+    for (const unsigned char *end = p + n; p < end; p++) {
+        unsigned char ch = *p;
+        if (ch >= 32 && ch != '"' && ch != '\\') {
+            *out++ = (char)ch;
+            continue;
+        }
+        b->len = (size_t)(out - b->p);
+        if (!ak_buf_reserve(b, 6 + (size_t)(end - p) + 1))
             return false;
+        out = b->p + b->len;
+        *out++ = '\\';
+        switch (ch) {
+        case '"': *out++ = '"'; break;
+        case '\\': *out++ = '\\'; break;
+        case '\b': *out++ = 'b'; break;
+        case '\f': *out++ = 'f'; break;
+        case '\n': *out++ = 'n'; break;
+        case '\r': *out++ = 'r'; break;
+        case '\t': *out++ = 't'; break;
+        default:
+            *out++ = 'u';
+            *out++ = '0';
+            *out++ = '0';
+            *out++ = hex[ch >> 4];
+            *out++ = hex[ch & 15];
         }
     }
+    *out++ = '"';
+    b->len = (size_t)(out - b->p);
+    b->p[b->len] = '\0';
     return true;
 }
 
-char *ak_json_print(const cJSON *v) {
-    cJSON *copy = cJSON_Duplicate(v, true);
-    char *out = NULL;
-    if (copy && (!(cJSON_IsArray(copy) || cJSON_IsObject(copy)) || exact_numbers(copy)))
-        out = cJSON_PrintUnformatted(copy);
-    if (copy && cJSON_IsNumber(copy)) {
-        double d = copy->valuedouble;
-        char text[32];
-        if (isfinite(d) && fabs(d) < 1e19 && d == floor(d)) {
-            snprintf(text, sizeof text, "%.0f", d);
-            free(out);
-            out = ak_strdup(text);
-        }
+static bool print_number(ak_buf *b, double d) {
+    char text[32];
+    int n;
+    if (d * 0 != 0) /* NaN or infinity: cJSON writes null */
+        return ak_buf_append(b, "null", 4);
+    if (d == floor(d) && fabs(d) <= AK_MAX_SAFE_INT) { /* the common case: digits by hand */
+        uint64_t u = (uint64_t)fabs(d);
+        char *e = text + sizeof text, *q = e;
+        do
+            *--q = (char)('0' + u % 10);
+        while ((u /= 10) != 0);
+        if (signbit(d))
+            *--q = '-'; /* -0 too, as "%.0f" and cJSON write it */
+        return ak_buf_append(b, q, (size_t)(e - q));
     }
-    cJSON_Delete(copy);
-    return out;
+    if (d == floor(d) && fabs(d) < 1e19) {
+        n = snprintf(text, sizeof text, "%.0f", d); /* every integral double < 1e19 exactly */
+    } else {
+        /* cJSON: 15 significant digits when they read back the same (within its epsilon), else 17 */
+        double back = 0;
+        n = snprintf(text, sizeof text, "%1.15g", d);
+        if (n > 0 && (sscanf(text, "%lg", &back) != 1 || !(fabs(back - d) <= fmax(fabs(back), fabs(d)) * DBL_EPSILON)))
+            n = snprintf(text, sizeof text, "%1.17g", d);
+    }
+    if (n <= 0 || (size_t)n >= sizeof text)
+        return false;
+    /* cJSON writes '.' whatever the locale's decimal point */
+    const char *dp = localeconv()->decimal_point;
+    if (dp && *dp && *dp != '.' && !dp[1])
+        for (int i = 0; i < n; i++)
+            if (text[i] == *dp)
+                text[i] = '.';
+    return ak_buf_append(b, text, (size_t)n);
+}
+
+static bool print_value(ak_buf *b, const cJSON *v, int depth) {
+    if (!v || depth > 10000)
+        return false;
+    switch (v->type & 0xFF) {
+    case cJSON_NULL: return ak_buf_append(b, "null", 4);
+    case cJSON_False: return ak_buf_append(b, "false", 5);
+    case cJSON_True: return ak_buf_append(b, "true", 4);
+    case cJSON_Number: return print_number(b, v->valuedouble);
+    case cJSON_Raw: return v->valuestring && ak_buf_puts(b, v->valuestring);
+    case cJSON_String: return print_string(b, v->valuestring);
+    case cJSON_Array:
+    case cJSON_Object: {
+        bool obj = (v->type & 0xFF) == cJSON_Object;
+        if (!ak_buf_append(b, obj ? "{" : "[", 1))
+            return false;
+        for (const cJSON *it = v->child; it; it = it->next) {
+            if (it != v->child && !ak_buf_append(b, ",", 1))
+                return false;
+            if (obj && (!print_string(b, it->string) || !ak_buf_append(b, ":", 1)))
+                return false;
+            if (!print_value(b, it, depth + 1))
+                return false;
+        }
+        return ak_buf_append(b, obj ? "}" : "]", 1);
+    }
+    default: return false; /* cJSON_Invalid: cJSON refuses to print it too */
+    }
+}
+
+char *ak_json_print(const cJSON *v) {
+    ak_buf b = {0};
+    if (!ak_buf_reserve(&b, 240) || !print_value(&b, v, 0)) {
+        ak_buf_free(&b);
+        return NULL;
+    }
+    return ak_buf_take(&b);
 }
 
 char *ak_json_query_value(const cJSON *v) {
