@@ -87,8 +87,11 @@ struct ak_req_build {
     size_t nquery, capquery;
     ak_kv *headers; /* owned array */
     size_t nheaders, capheaders;
-    char *body; /* owned */
+    char *body; /* owned, unless body_borrowed (the call's body, lent to each attempt) */
     size_t body_len;
+    /* An authorize hook that replaces the body frees the old one only when this is false, and
+     * sets it to false for the body it puts in (owned). */
+    bool body_borrowed;
 };
 
 bool ak_rb_add_query(ak_req_build *rb, const char *name, const char *value);

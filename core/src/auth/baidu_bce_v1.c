@@ -324,8 +324,10 @@ static int wrap_body(ak_client *c, ak_baidu_flavour fl, ak_req_build *rb, ak_err
     if (!text)
         goto nomem;
     bool had_body = rb->body != NULL;
-    free(rb->body);
+    if (!rb->body_borrowed) /* the call's body, lent to this attempt: not ours to free */
+        free(rb->body);
     rb->body = text;
+    rb->body_borrowed = false;
     rb->body_len = len;
     free(htext);
     cJSON_Delete(header);

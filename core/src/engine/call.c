@@ -23,6 +23,8 @@ struct ak_call {
     int attempts;
     int64_t pending_sleep; /* -1 none */
     ak_req_build rb;
+    char *body; /* owned: the JSON body, printed at the first attempt and lent to every attempt */
+    size_t body_len;
     char *url;
     ak_header *hdrs;
     ak_request req;
@@ -171,6 +173,7 @@ void ak_call_free(ak_call *call) {
         return;
     free_attempt(call);
     ak_batch_free(call->batch);
+    free(call->body);
     cJSON_Delete(call->params);
     cJSON_Delete(call->result);
     ak_error_cleanup(&call->err);
@@ -244,6 +247,19 @@ static ak_location location_of(const ak_call *call, const ak_op_variant *route, 
     return loc;
 }
 
+/* Adds to `obj` a node referring to member `m` (its value and key borrowed, nothing copied; m
+ * outlives obj). cJSON_AddItemReferenceToObject copies the key and leaks the node when that fails. */
+static bool add_reference(cJSON *obj, const cJSON *m) {
+    cJSON *r = cJSON_CreateNull();
+    if (!r)
+        return false;
+    *r = *m;
+    r->next = r->prev = NULL;
+    r->string = NULL;
+    r->type |= cJSON_IsReference;
+    return cJSON_AddItemToObjectCS(obj, m->string, r); /* no allocation: cannot fail here */
+}
+
 /* Builds path, query and body from the parameters; the platform then authorizes the attempt. */
 static int build_attempt(ak_call *call) {
     ak_req_build *rb = &call->rb;
@@ -295,13 +311,15 @@ static int build_attempt(ak_call *call) {
 
     bool has_body = strcmp(call->op->method, "GET") != 0 && strcmp(call->op->method, "DELETE") != 0 &&
                     !(call->op->flags & AK_OPF_STREAM_BODY);
-    if (has_body && !(body = cJSON_CreateObject()))
+    /* the body is printed once per call: the parameters do not change between attempts (the
+     * signature and nonce of each attempt travel in the query or headers) */
+    if (has_body && !call->body && !(body = cJSON_CreateObject()))
         goto nomem;
     for (const cJSON *m = call->params->child; m; m = m->next) {
         ak_location loc = location_of(call, variant, m->string);
         if (loc == AK_LOC_PATH)
             continue;
-        if (loc == AK_LOC_QUERY && body && in_both(call, variant, m->string)) {
+        if (loc == AK_LOC_QUERY && has_body && in_both(call, variant, m->string)) {
             /* travels in both (ThinkingData update by name): the query here, the body below */
             char *qv = ak_json_query_value(m);
             bool ok = qv && ak_rb_add_query(rb, m->string, qv);
@@ -310,12 +328,10 @@ static int build_attempt(ak_call *call) {
                 goto nomem;
             loc = AK_LOC_BODY;
         }
-        if (loc == AK_LOC_BODY && body) {
-            cJSON *dup = cJSON_Duplicate(m, true);
-            if (!dup || !cJSON_AddItemToObject(body, m->string, dup)) {
-                cJSON_Delete(dup);
+        if (loc == AK_LOC_BODY && has_body) {
+            /* a reference: printed from the parameters, never copied */
+            if (body && !add_reference(body, m))
                 goto nomem;
-            }
             continue;
         }
         char *v = ak_json_query_value(m);
@@ -324,13 +340,17 @@ static int build_attempt(ak_call *call) {
         if (!ok)
             goto nomem;
     }
-    if (body) {
-        rb->body = ak_json_print(body);
-        if (!rb->body)
-            goto nomem;
-        rb->body_len = strlen(rb->body);
-        cJSON_Delete(body);
-        body = NULL;
+    if (has_body) {
+        if (!call->body) {
+            if (!(call->body = ak_json_print(body)))
+                goto nomem;
+            call->body_len = strlen(call->body);
+            cJSON_Delete(body);
+            body = NULL;
+        }
+        rb->body = call->body;
+        rb->body_len = call->body_len;
+        rb->body_borrowed = true;
         if (!ak_rb_add_header(rb, "Content-Type", call->op->content_type ? call->op->content_type : "application/json"))
             goto nomem;
     }

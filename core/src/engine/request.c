@@ -45,7 +45,8 @@ void ak_rb_cleanup(ak_req_build *rb) {
     free(rb->query);
     free(rb->headers);
     free(rb->path);
-    free(rb->body);
+    if (!rb->body_borrowed)
+        free(rb->body);
     memset(rb, 0, sizeof *rb);
 }
 
