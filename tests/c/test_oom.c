@@ -341,8 +341,80 @@ static void test_every_allocation_failure(void) {
     cJSON_InitHooks(NULL);
 }
 
+/* A batch (batch.h): Baidu keywords.delete of 10002 ids is two requests, a partial success and a
+ * refusal merged into one result (10001 failures by index). It makes too many allocations to fail
+ * each in turn: every one of the first 200 and the last 600 (the split's and the merge's
+ * bookkeeping; the item lists are moved, not copied), and every 499th between. */
+static bool batch_scenario(void) {
+    ak_error err = AK_ERROR_INIT;
+    ak_client *c = NULL;
+    cJSON *cfg = cJSON_Parse("{\"user_name\":\"u\",\"access_token\":\"T\",\"retries\":0}");
+    bool ok = cfg && ak_client_new(&c, "baidu_search", cfg, &err) == AK_OK;
+    cJSON_Delete(cfg);
+    ak_transport t;
+    if (ok && (ok = ak_transport_recording_new(&t, &err) == AK_OK))
+        ak_client_set_transport(c, &t);
+    ok = ok &&
+         ak_recording_push(ak_client_transport(c), 200, NULL,
+                           "{\"header\":{\"status\":1,\"oprs\":10000,\"succ\":9999,\"rquota\":5,\"failures\":"
+                           "[{\"code\":9103,\"message\":\"m\",\"position\":\"keywordIds[3]\"}]},\"body\":{}}") ==
+             AK_OK &&
+         ak_recording_push(ak_client_transport(c), 200, NULL,
+                           "{\"header\":{\"status\":2,\"failures\":[{\"code\":901,\"message\":\"no\"}]}}") == AK_OK;
+    cJSON *params = ok ? cJSON_CreateObject() : NULL;
+    cJSON *ids = params ? cJSON_AddArrayToObject(params, "keyword_ids") : NULL;
+    ok = ok && ids;
+    for (int i = 1; ok && i <= 10002; i++) {
+        cJSON *n = cJSON_CreateNumber(i);
+        ok = n && cJSON_AddItemToArray(ids, n);
+        if (!ok)
+            cJSON_Delete(n);
+    }
+    ak_call *call = NULL;
+    ok = ok && ak_call_new(&call, c, "keywords.delete", params, &err) == AK_OK && ak_call_chunks(call) == 2 &&
+         ak_drive_call(c, call, NULL, &err) == AK_OK;
+    const cJSON *fails = ok ? cJSON_GetObjectItemCaseSensitive(ak_call_result(call), "failures") : NULL;
+    ok = ok && cJSON_GetArraySize(fails) == 3;
+    if (!ok && err.kind != AK_ERR_NONE)
+        CHECK(err.kind != AK_ERR_VALIDATION || err.nviolations > 0 || err.field[0]); /* never an empty error */
+    ak_call_free(call);
+    cJSON_Delete(params);
+    ak_error_cleanup(&err);
+    ak_client_free(c);
+    return ok;
+}
+
+static void test_batch_allocation_failures(void) {
+    cJSON_Hooks hooks = {hook_malloc, hook_free};
+    cJSON_InitHooks(&hooks);
+    long base = live;
+    counter = 0;
+    fail_at = -1;
+    CHECK(batch_scenario());
+    CHECK(live == base);
+    long total = counter;
+    for (long n = 1; n <= total; n = n < 200 || n >= total - 600 ? n + 1 : n + 499) {
+        base = live;
+        counter = 0;
+        failed = false;
+        fail_at = n;
+        bool ok = batch_scenario();
+        fail_at = -1;
+        if (live != base) {
+            fprintf(stderr, "batch: leak of %ld allocation(s) when allocation %ld of %ld failed\n", live - base, n,
+                    total);
+            CHECK(live == base);
+            break;
+        }
+        if (!failed)
+            CHECK(ok);
+    }
+    cJSON_InitHooks(NULL);
+}
+
 int main(void) {
     RUN(test_every_allocation_failure);
     RUN(test_vendor_allocation_failures);
+    RUN(test_batch_allocation_failures);
     DONE();
 }
