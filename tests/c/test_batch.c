@@ -404,11 +404,43 @@ static void test_concurrent_drop(void) {
     lb_stop(&s);
 }
 
+/* The interrupt hook is polled while the chunks are in flight: the drive stops within ~0.1 s of it
+ * turning true (the server holds each request HOLD_MS), reporting "interrupted". */
+static int64_t interrupt_at;
+static int interrupt_after(void *ud) {
+    (void)ud;
+    return now_ms() >= interrupt_at;
+}
+
+static void test_concurrent_interrupt(void) {
+    lb_server s;
+    lb_start(&s);
+    char base[64];
+    snprintf(base, sizeof base, "http://127.0.0.1:%d/v1/cloud", s.port);
+    ak_client *c = client_for(base, 0, 0);
+    cJSON *p = add_params(20001, -1, NULL);
+    ak_call *call = NULL;
+    ak_error err = AK_ERROR_INIT;
+    CHECK(ak_call_new(&call, c, "keywords.add", p, &err) == AK_OK);
+    ak_drive_hooks hooks = {NULL, NULL, NULL, NULL, NULL, interrupt_after};
+    interrupt_at = now_ms() + 100;
+    CHECK(ak_drive_call(c, call, &hooks, &err) == AK_FAIL);
+    int64_t late = now_ms() - interrupt_at;
+    CHECK(err.kind == AK_ERR_TRANSPORT && strstr(err.message, "interrupted") != NULL);
+    CHECK(late < 150 || !fprintf(stderr, "  interrupted %lld ms late\n", (long long)late));
+    ak_call_free(call);
+    cJSON_Delete(p);
+    ak_error_cleanup(&err);
+    ak_client_free(c);
+    lb_stop(&s);
+}
+
 int main(void) {
     RUN(test_sequential_chunks_and_indexes);
     RUN(test_all_chunks_fail);
     RUN(test_validation);
     RUN(test_concurrent_overlap);
     RUN(test_concurrent_drop);
+    RUN(test_concurrent_interrupt);
     DONE();
 }

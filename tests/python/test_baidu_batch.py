@@ -123,3 +123,20 @@ def test_client_max_concurrency_and_delete_any_number(sandbox_clean):
         res = bd.keywords.delete(keyword_ids=ids + [10**12])
     assert res.succ == 10_002 and [f.index for f in res.failures] == [10_002]
     assert res.to_dict()["requests"] == 2
+
+
+def test_a_callable_transport_runs_the_chunks_one_after_another():
+    """A transport given by the caller (not libcurl) gets the chunks one at a time, in order."""
+    sizes = []
+    ok = {"header": {"desc": "success", "failures": [], "oprs": 1, "succ": 1, "quota": 1, "rquota": 9, "status": 0},
+          "body": {"data": []}}
+
+    def transport(method, url, headers, body, timeout):
+        sizes.append(len(json.loads(body)["body"]["keywordTypes"]))
+        return 200, {"Content-Type": "application/json"}, json.dumps(ok)
+
+    bd = audkit.BaiduSearch(base_url="http://127.0.0.1:9/v1", user_name="u", access_token="T",
+                            transport=transport, max_concurrency=8)
+    res = bd.keywords.add(keyword_types=keywords(1))
+    assert sizes == [10000, 10000, 5001]
+    assert res.succ == 3 and res.to_dict()["requests"] == 3 and res.rquota == 9
