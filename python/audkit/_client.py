@@ -140,7 +140,13 @@ class _Op:
 
     def positional_fields(self) -> List[str]:
         """Positional arguments bind to the request's required fields in declaration order
-        (page parameters managed by a pager excluded)."""
+        (page parameters managed by a pager excluded). Computed once per operation."""
+        cached: Optional[List[str]] = self.__dict__.get("_positional")
+        if cached is None:
+            cached = self.__dict__["_positional"] = self._positional_fields()
+        return cached
+
+    def _positional_fields(self) -> List[str]:
         if self.request is None:
             return []
         managed = set()
@@ -152,7 +158,10 @@ class _Op:
     # -- building params ------------------------------------------------------------------
     def bind(self, args: Tuple[Any, ...], kwargs: Dict[str, Any], strict: bool) -> Dict[str, Any]:
         params: Dict[str, Any] = {}
-        pos = self.positional_fields()
+        if not args and not strict:
+            params.update((k, v) for k, v in kwargs.items() if v is not None)
+            return params
+        pos = self.positional_fields() if args else []
         i = 0
         for a in args:
             if isinstance(a, Model):
@@ -182,6 +191,12 @@ class _Op:
 
     # -- shaping results --------------------------------------------------------------------
     def shape(self, raw: Any) -> Any:
+        if type(raw) is dict and raw and not self.pager:  # the common case: one object
+            cls = self.__dict__.get("_result_cls")
+            if cls is None:
+                schema = self.result_schema()
+                cls = self.__dict__["_result_cls"] = schema.model() if schema is not None else Model
+            return cls._from_wire(raw)
         reg = self.platform.registry
         if self.pager and not self.lazy:
             if isinstance(raw, dict):
@@ -417,6 +432,7 @@ def _op_doc(op: _Op) -> str:
 
 
 _CALL_OPTIONS = ("timeout", "retries", "max_backoff", "deadline", "max_concurrency")
+_CALL_OPTION_SET = frozenset(_CALL_OPTIONS)
 
 
 def _batch_field(op: _Op) -> Optional[str]:
@@ -453,6 +469,8 @@ def _call_options(op: _Op, kwargs: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     ``max_concurrency=``: batch requests sent at once, 1..64) from
     ``kwargs``; a name that is also a parameter of the operation (a waiter's ``timeout``) stays a
     parameter. Wrong types are a ValidationError before anything is sent."""
+    if not kwargs or _CALL_OPTION_SET.isdisjoint(kwargs):
+        return None
     out: Dict[str, Any] = {}
     for name in _CALL_OPTIONS:
         if name not in kwargs:
