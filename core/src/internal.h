@@ -232,6 +232,7 @@ typedef struct ak_lookup_cursor {
     bool started;
     size_t next;       /* the field after the last one found */
     const void *index; /* the schema's index (lookup.c), NULL: linear search */
+    bool by_wire;      /* the last key found is that field's wire name */
 } ak_lookup_cursor;
 const ak_field *ak_schema_lookup_from(const ak_schema *s, const char *key, ak_lookup_cursor *cur);
 /* The linear search the index replaces (tests compare the two); true when `s` is indexed. */

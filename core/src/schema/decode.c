@@ -109,7 +109,7 @@ static int decode_object(const ak_schema *s, cJSON *obj, const dpath *path, ak_e
         if (!f)
             continue; /* unknown fields are kept as they are */
         dpath mpath = {path, f->wire, 0};
-        if (m->string != f->wire && strcmp(m->string, f->wire) != 0 && !cJSON_GetObjectItemCaseSensitive(obj, f->wire))
+        if (!cur.by_wire && !cJSON_GetObjectItemCaseSensitive(obj, f->wire))
             rename_key(m, f->wire);
         if (decode_value(f, f->type, m, 0, &mpath, err) != AK_OK)
             return AK_FAIL;
@@ -155,8 +155,11 @@ static int set_integer(cJSON *v, int64_t i, ak_error *err) {
     return AK_OK;
 }
 
+/* cJSON's type tests, inline (they are library calls) */
+#define TYPE_OF(v) ((v)->type & 0xFF)
+
 static int decode_value(const ak_field *f, ak_type t, cJSON *v, int level, const dpath *path, ak_error *err) {
-    if (cJSON_IsNull(v)) {
+    if (TYPE_OF(v) == cJSON_NULL) {
         if ((f->flags & AK_F_NULLABLE) || t == AK_TYPE_ANY)
             return AK_OK;
         return wrong_type(err, path, t, v);
@@ -164,14 +167,20 @@ static int decode_value(const ak_field *f, ak_type t, cJSON *v, int level, const
     switch (t) {
     case AK_TYPE_ANY: return AK_OK;
     case AK_TYPE_STRING:
-    case AK_TYPE_ENUM: return cJSON_IsString(v) ? AK_OK : wrong_type(err, path, t, v);
-    case AK_TYPE_BOOLEAN: return cJSON_IsBool(v) ? AK_OK : wrong_type(err, path, t, v);
+    case AK_TYPE_ENUM: return TYPE_OF(v) == cJSON_String ? AK_OK : wrong_type(err, path, t, v);
+    case AK_TYPE_BOOLEAN:
+        return TYPE_OF(v) == cJSON_True || TYPE_OF(v) == cJSON_False ? AK_OK : wrong_type(err, path, t, v);
     case AK_TYPE_NUMBER:
         /* a raw node holds an integer beyond 2^53: a number too, kept exact */
         return cJSON_IsNumber(v) || ak_json_is_digits(v) ? AK_OK : wrong_type(err, path, t, v);
     case AK_TYPE_INTEGER: {
         /* ids arrive as numbers or as decimal strings: both become exact integers */
         int64_t i;
+        if (TYPE_OF(v) == cJSON_Number) { /* the common case, inline: an exact integer as it is */
+            double d = v->valuedouble;
+            if (d == floor(d) && fabs(d) <= AK_MAX_SAFE_INT)
+                return AK_OK;
+        }
         if (ak_json_int64(v, true, &i))
             return set_integer(v, i, err);
         if (ak_json_is_digits(v) || (cJSON_IsString(v) && is_digits(v->valuestring)))

@@ -155,14 +155,18 @@ static const ak_field *linear_lookup(const ak_schema *s, const char *key) {
     return NULL;
 }
 
-static const ak_field *idx_lookup(const idx_schema *x, const ak_schema *s, const char *key) {
+/* The field owning `key`; *slot_key receives the key string stored (the field's own wire name
+ * when `key` is its wire name). */
+static const ak_field *idx_lookup(const idx_schema *x, const ak_schema *s, const char *key, const char **slot_key) {
     uint32_t h = key_hash(key);
     const idx_slot *tab = &idx_slots[x->off];
     for (uint32_t i = h & x->mask;; i = (i + 1) & x->mask) {
         if (!tab[i].key)
             return NULL;
-        if (tab[i].hash == h && strcmp(tab[i].key, key) == 0)
+        if (tab[i].hash == h && strcmp(tab[i].key, key) == 0) {
+            *slot_key = tab[i].key;
             return &s->fields[tab[i].field];
+        }
     }
 }
 
@@ -170,7 +174,8 @@ const ak_field *ak_schema_lookup(const ak_schema *s, const char *key) {
     if (!s || !key)
         return NULL;
     const idx_schema *x = idx_get(s);
-    return x ? idx_lookup(x, s, key) : linear_lookup(s, key);
+    const char *slot_key;
+    return x ? idx_lookup(x, s, key, &slot_key) : linear_lookup(s, key);
 }
 
 const ak_field *ak_schema_lookup_from(const ak_schema *s, const char *key, ak_lookup_cursor *cur) {
@@ -181,12 +186,20 @@ const ak_field *ak_schema_lookup_from(const ak_schema *s, const char *key, ak_lo
         cur->index = idx_get(s);
     }
     const idx_schema *x = cur->index;
-    if (!x)
-        return linear_lookup(s, key);
+    if (!x) {
+        const ak_field *f = linear_lookup(s, key);
+        cur->by_wire = f && strcmp(f->wire, key) == 0;
+        return f;
+    }
     /* members usually come in declaration order: try the field after the last one found */
-    if (x->unique && cur->next < s->nfields && strcmp(s->fields[cur->next].wire, key) == 0)
+    if (x->unique && cur->next < s->nfields && strcmp(s->fields[cur->next].wire, key) == 0) {
+        cur->by_wire = true;
         return &s->fields[cur->next++];
-    const ak_field *f = idx_lookup(x, s, key);
+    }
+    const char *slot_key = NULL;
+    const ak_field *f = idx_lookup(x, s, key, &slot_key);
+    /* the first key stored for a field is its wire name: that pointer means the wire name */
+    cur->by_wire = f && slot_key == f->wire;
     if (f)
         cur->next = (size_t)(f - s->fields) + 1;
     return f;
