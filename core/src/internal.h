@@ -246,8 +246,8 @@ uint32_t ak_schema_key_hash(const char *key);
 /* ak_schema_validate and ak_schema_encode in one: the parameters are encoded once, the rules
  * checked on that tree, and the tree (owned) handed to *out when valid (*out NULL on failure; every
  * violation in err as ak_schema_validate reports them). `s` NULL: no rules, *out a copy. */
-int ak_schema_validate_encode(const ak_schema *s, const ak_json *value, const char *prefix,
-                              const ak_validate_ctx *ctx, ak_error *err, ak_json **out);
+int ak_schema_validate_encode(const ak_schema *s, const ak_json *value, const char *prefix, const ak_validate_ctx *ctx,
+                              ak_error *err, ak_json **out);
 /* The wire value a readable alias stands for ("keyword" -> "11", true -> "1"), or NULL. Static. */
 const char *ak_field_alias_value(const ak_field *f, const cJSON *v);
 /* The member of object `obj` named `name`, or named by the wire name of the field `name` finds in
