@@ -251,7 +251,7 @@ def make_page(raw: Dict[str, Any], items_path: Optional[str], item: Optional[Sch
 # pagers
 
 
-class Pager(Iterator[T], Generic[T]):
+class Pager(_core.PagerBase, Iterator[T], Generic[T]):
     """Lazy iterator over every item of a paged (or chunked) operation.
 
     A page is requested only when its first item is needed. ``pages()`` yields whole
@@ -261,66 +261,41 @@ class Pager(Iterator[T], Generic[T]):
     ``next()``; calling ``next()`` again retries that page.
 
     Items are lazy models over the page's decoded JSON (converted field by field on first
-    access); a page's JSON is released when its last model is.
+    access); a page's JSON is released when its last model is. Iteration runs in C
+    (``_core.PagerBase``): no Python frame per item.
     """
 
     def __init__(self, client: "Client", op: _Op, native: Any) -> None:
         self._client = client
         self._op = op
-        self._native = native
         item_op = getattr(native, "item_op", None)
         target = op.platform.ops.get(item_op) if item_op else None
         self._item = (target.item_schema() if target is not None else None) or op.item_schema()
         self._result = (target.result_schema() if target is not None else None) or op.result_schema()
-        self._item_cls = self._item.model() if self._item is not None else Model
-        self._result_cls = self._result.model() if self._result is not None else Model
-        self._buffer: List[Any] = []
-        self._pos = 0
-        self._page_result: Any = None
-        self._done = False
         self._failures: List[Dict[str, Any]] = []
+        super().__init__(native, self._item.model() if self._item is not None else Model,
+                         self._result.model() if self._result is not None else Model, self._on_page)
 
-    def __iter__(self) -> "Pager[T]":
-        return self
-
-    def _fetch(self) -> bool:
-        """Fetches the next page into the buffer; False after the last page."""
-        if self._done:
-            return False
-        t0 = time.monotonic()
-        try:
-            got = self._native.next_page(self._item_cls, self._result_cls)
-        except BaseException as e:
-            _log_call(self._client, self._op.name, t0, error=e)
-            raise
-        _log_call(self._client, self._op.name, t0, page=True)
+    def _on_page(self, seconds: float, error: Optional[BaseException]) -> None:
+        """After each page request (from C): the debug log line and chunked failures."""
+        if log.isEnabledFor(logging.DEBUG):
+            _log_call(self._client, self._op.name, time.monotonic() - seconds, error=error, page=error is None)
         if self._op.kind == "chunked":
             self._failures = list(self._native.failures)
-        if got is None:
-            self._done = True
-            self._buffer, self._pos = [], 0
-            return False
-        self._buffer, self._page_result = got
-        self._pos = 0
-        return True
 
-    def __next__(self) -> T:
-        while self._pos >= len(self._buffer):
-            if not self._fetch():
-                raise StopIteration
-        x = self._buffer[self._pos]
-        self._pos += 1
-        return x  # type: ignore[no-any-return]
+    # __next__ is PagerBase's (C)
 
     def pages(self) -> Iterator[Page[T]]:
         """Yields the remaining pages as :class:`Page` objects (the rest of a partly consumed
         page first)."""
         while True:
-            if self._pos >= len(self._buffer):
+            buf = self._buffer
+            if self._pos >= len(buf):
                 if not self._fetch():
                     return
-            rest = self._buffer[self._pos:] if self._pos else self._buffer
-            self._pos = len(self._buffer)
+                buf = self._buffer
+            rest = buf[self._pos:] if self._pos else buf
+            self._pos = len(buf)
             result = self._page_result
             yield Page(rest, result if isinstance(result, Model) else None, result)
 

@@ -152,6 +152,8 @@ typedef struct PagerObject {
     PyObject *weakreflist;
 } PagerObject;
 
+/* PagerBase (pager.c): the C item iterator audkit.Pager derives from. */
+AKPY_INTERNAL extern PyType_Spec akpy_pager_base_spec;
 /* A new Pager over `p` (owned: freed on failure) borrowing self's native client. */
 AKPY_INTERNAL PyObject *akpy_make_pager(ClientObject *self, ak_pager *p);
 

@@ -61,6 +61,11 @@ PyObject *akpy_lazy_new(PyTypeObject *cls, PyObject *tree, const cJSON *node) {
         return NULL;
     o->tree = Py_NewRef(tree);
     o->node = node;
+    /* A view holds only its tree (no references to Python objects that could lead back to it):
+     * it cannot be part of a cycle, so the collector need not track it (20,000 views per lazy
+     * iteration would otherwise trigger a young-generation collection every 700). Lazy_set_data
+     * tracks it again once it holds arbitrary data. */
+    PyObject_GC_UnTrack(o);
     return (PyObject *)o;
 }
 
@@ -111,6 +116,8 @@ static int Lazy_set_data(LazyObject *self, PyObject *v, void *Py_UNUSED(c)) {
         return -1;
     }
     Py_XSETREF(self->data, Py_NewRef(v));
+    if (!PyObject_GC_IsTracked((PyObject *)self))
+        PyObject_GC_Track(self);
     Py_CLEAR(self->cache);
     Py_CLEAR(self->tree);
     self->node = NULL;

@@ -61,6 +61,11 @@ PyMODINIT_FUNC PyInit__core(void) {
     akpy_pager_type = (PyTypeObject *)PyType_FromSpec(&akpy_pager_spec);
     if (!akpy_pager_type || PyModule_AddObjectRef(m, "Pager", (PyObject *)akpy_pager_type) < 0)
         goto fail;
+    PyObject *base = PyType_FromSpec(&akpy_pager_base_spec);
+    if (!base || PyModule_AddObject(m, "PagerBase", base) < 0) {
+        Py_XDECREF(base);
+        goto fail;
+    }
     akpy_tree_type = (PyTypeObject *)PyType_FromSpec(&akpy_tree_spec);
     if (!akpy_tree_type || PyModule_AddObjectRef(m, "Tree", (PyObject *)akpy_tree_type) < 0)
         goto fail;

@@ -218,3 +218,218 @@ static PyType_Slot Pager_slots[] = {{Py_tp_doc, "A native pager (created by Clie
 PyType_Spec akpy_pager_spec = {"audkit._core.Pager", sizeof(PagerObject), 0,
                                Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_DISALLOW_INSTANTIATION,
                                Pager_slots};
+
+/* ------------------------------------------------------------------------------------------ */
+/* PagerBase: the item iterator of audkit.Pager, in C (one Python frame less per item)        */
+
+typedef struct {
+    PyObject_HEAD PyObject *native; /* a Pager (native) */
+    PyObject *item_cls, *result_cls;
+    PyObject *buffer; /* list: the current page's items */
+    Py_ssize_t pos;   /* items of `buffer` handed out */
+    int done;
+    PyObject *page_result; /* the current page's result (a model, or plain data) */
+    PyObject *on_page;     /* callable(seconds, error) after each page request, or None */
+    PyObject *weakreflist;
+    PyObject *dict;
+} PagerBaseObject;
+
+static double mono_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Fetches the next page into the buffer: 1, 0 after the last page, -1 with an exception. */
+static int base_fetch(PagerBaseObject *self) {
+    if (self->done)
+        return 0;
+    if (!self->native || !PyObject_TypeCheck(self->native, akpy_pager_type)) {
+        PyErr_SetString(PyExc_TypeError, "PagerBase needs a native Pager");
+        return -1;
+    }
+    double t0 = mono_seconds();
+    PyObject *args = PyTuple_Pack(2, self->item_cls, self->result_cls);
+    PyObject *got = args ? Pager_next_page((PagerObject *)self->native, args) : NULL;
+    Py_XDECREF(args);
+    if (self->on_page != Py_None) {
+        PyObject *et = NULL, *ev = NULL, *tb = NULL;
+        if (!got) {
+            PyErr_Fetch(&et, &ev, &tb);
+            PyErr_NormalizeException(&et, &ev, &tb);
+        }
+        PyObject *r = PyObject_CallFunction(self->on_page, "dO", mono_seconds() - t0, ev ? ev : Py_None);
+        if (!got) {
+            Py_XDECREF(r); /* the page's error wins over the hook's */
+            PyErr_Restore(et, ev, tb);
+        } else if (!r) {
+            Py_DECREF(got);
+            return -1;
+        } else {
+            Py_DECREF(r);
+        }
+    }
+    if (!got)
+        return -1;
+    if (got == Py_None) {
+        Py_DECREF(got);
+        self->done = 1;
+        Py_XSETREF(self->buffer, PyList_New(0));
+        self->pos = 0;
+        return self->buffer ? 0 : -1;
+    }
+    if (!PyTuple_Check(got) || PyTuple_GET_SIZE(got) != 2 || !PyList_Check(PyTuple_GET_ITEM(got, 0))) {
+        Py_DECREF(got);
+        PyErr_SetString(PyExc_TypeError, "next_page() returned an unexpected value");
+        return -1;
+    }
+    Py_XSETREF(self->buffer, Py_NewRef(PyTuple_GET_ITEM(got, 0)));
+    Py_XSETREF(self->page_result, Py_NewRef(PyTuple_GET_ITEM(got, 1)));
+    self->pos = 0;
+    Py_DECREF(got);
+    return 1;
+}
+
+static PyObject *Base_iternext(PagerBaseObject *self) {
+    while (!self->buffer || self->pos >= PyList_GET_SIZE(self->buffer)) {
+        int r = base_fetch(self);
+        if (r <= 0)
+            return NULL; /* r == 0: StopIteration (no exception set) */
+    }
+    return Py_NewRef(PyList_GET_ITEM(self->buffer, self->pos++));
+}
+
+/* _fetch() -> bool: the next page into the buffer (for pages()) */
+static PyObject *Base_fetch(PagerBaseObject *self, PyObject *Py_UNUSED(ignored)) {
+    int r = base_fetch(self);
+    if (r < 0)
+        return NULL;
+    return PyBool_FromLong(r);
+}
+
+/* __init__(native, item_cls, result_cls, on_page=None) */
+static int Base_init(PagerBaseObject *self, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"native", "item_cls", "result_cls", "on_page", NULL};
+    PyObject *native, *item_cls, *result_cls, *on_page = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO|O:PagerBase", kwlist, &native, &item_cls, &result_cls, &on_page))
+        return -1;
+    Py_XSETREF(self->native, Py_NewRef(native));
+    Py_XSETREF(self->item_cls, Py_NewRef(item_cls));
+    Py_XSETREF(self->result_cls, Py_NewRef(result_cls));
+    Py_XSETREF(self->on_page, Py_NewRef(on_page));
+    Py_XSETREF(self->buffer, PyList_New(0));
+    Py_XSETREF(self->page_result, Py_NewRef(Py_None));
+    self->pos = 0;
+    self->done = 0;
+    return self->buffer ? 0 : -1;
+}
+
+static int Base_traverse(PagerBaseObject *self, visitproc visit, void *arg) {
+    Py_VISIT(Py_TYPE(self));
+    Py_VISIT(self->native);
+    Py_VISIT(self->item_cls);
+    Py_VISIT(self->result_cls);
+    Py_VISIT(self->buffer);
+    Py_VISIT(self->page_result);
+    Py_VISIT(self->on_page);
+    Py_VISIT(self->dict);
+    return 0;
+}
+
+static int Base_clear(PagerBaseObject *self) {
+    Py_CLEAR(self->native);
+    Py_CLEAR(self->item_cls);
+    Py_CLEAR(self->result_cls);
+    Py_CLEAR(self->buffer);
+    Py_CLEAR(self->page_result);
+    Py_CLEAR(self->on_page);
+    Py_CLEAR(self->dict);
+    return 0;
+}
+
+static void Base_dealloc(PagerBaseObject *self) {
+    PyTypeObject *tp = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    if (self->weakreflist)
+        PyObject_ClearWeakRefs((PyObject *)self);
+    Base_clear(self);
+    tp->tp_free((PyObject *)self);
+    Py_DECREF(tp);
+}
+
+static PyObject *Base_get_buffer(PagerBaseObject *self, void *Py_UNUSED(c)) {
+    return self->buffer ? Py_NewRef(self->buffer) : PyList_New(0);
+}
+
+static int Base_set_buffer(PagerBaseObject *self, PyObject *v, void *Py_UNUSED(c)) {
+    if (!v || !PyList_Check(v)) {
+        PyErr_SetString(PyExc_TypeError, "_buffer must be a list");
+        return -1;
+    }
+    Py_XSETREF(self->buffer, Py_NewRef(v));
+    return 0;
+}
+
+static PyObject *Base_get_pos(PagerBaseObject *self, void *Py_UNUSED(c)) { return PyLong_FromSsize_t(self->pos); }
+
+static int Base_set_pos(PagerBaseObject *self, PyObject *v, void *Py_UNUSED(c)) {
+    Py_ssize_t n = v ? PyLong_AsSsize_t(v) : -1;
+    if (n < 0) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "_pos must be a non-negative integer");
+        return -1;
+    }
+    self->pos = n;
+    return 0;
+}
+
+static PyObject *Base_get_done(PagerBaseObject *self, void *Py_UNUSED(c)) { return PyBool_FromLong(self->done); }
+
+static int Base_set_done(PagerBaseObject *self, PyObject *v, void *Py_UNUSED(c)) {
+    int b = v ? PyObject_IsTrue(v) : -1;
+    if (b < 0)
+        return -1;
+    self->done = b;
+    return 0;
+}
+
+static PyObject *Base_get_result(PagerBaseObject *self, void *Py_UNUSED(c)) {
+    return Py_NewRef(self->page_result ? self->page_result : Py_None);
+}
+
+static PyObject *Base_get_native(PagerBaseObject *self, void *Py_UNUSED(c)) {
+    return Py_NewRef(self->native ? self->native : Py_None);
+}
+
+static PyGetSetDef Base_getset[] = {
+    {"_buffer", (getter)Base_get_buffer, (setter)Base_set_buffer, "the current page's items", NULL},
+    {"_pos", (getter)Base_get_pos, (setter)Base_set_pos, "items of the current page handed out", NULL},
+    {"_done", (getter)Base_get_done, (setter)Base_set_done, "True after the last page", NULL},
+    {"_page_result", (getter)Base_get_result, NULL, "the current page's result", NULL},
+    {"_native", (getter)Base_get_native, NULL, "the native Pager", NULL},
+    {NULL, NULL, NULL, NULL, NULL}};
+
+static PyMethodDef Base_methods[] = {
+    {"_fetch", (PyCFunction)Base_fetch, METH_NOARGS, "_fetch() -> bool: the next page into the buffer"},
+    {NULL, NULL, 0, NULL}};
+
+static PyMemberDef Base_members[] = {
+    {"__weaklistoffset__", T_PYSSIZET, offsetof(PagerBaseObject, weakreflist), READONLY, NULL},
+    {"__dictoffset__", T_PYSSIZET, offsetof(PagerBaseObject, dict), READONLY, NULL},
+    {NULL, 0, 0, 0, NULL}};
+
+static PyType_Slot Base_slots[] = {{Py_tp_doc, "Base of audkit.Pager: iterates a native pager's items (lazy models)."},
+                                   {Py_tp_init, Base_init},
+                                   {Py_tp_new, PyType_GenericNew},
+                                   {Py_tp_dealloc, Base_dealloc},
+                                   {Py_tp_traverse, Base_traverse},
+                                   {Py_tp_clear, Base_clear},
+                                   {Py_tp_iter, PyObject_SelfIter},
+                                   {Py_tp_iternext, Base_iternext},
+                                   {Py_tp_getset, Base_getset},
+                                   {Py_tp_methods, Base_methods},
+                                   {Py_tp_members, Base_members},
+                                   {0, NULL}};
+
+PyType_Spec akpy_pager_base_spec = {"audkit._core.PagerBase", sizeof(PagerBaseObject), 0,
+                                    Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC, Base_slots};
