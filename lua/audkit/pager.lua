@@ -39,10 +39,9 @@ function methods:_fetch()
   if items == nil then return nil, res end
   local op = c:_op(cp:op())
   local models = c._models
-  if op then
-    model.wrap_items(models, op.item, items)
-    model.wrap(models, op.result, res)
-  end
+  -- items are lazy views (lua/src/lazy.c) that read snake_case names themselves; the rest of
+  -- the page's result is a plain table that gets its model metatables
+  if op then model.wrap(models, op.result, res) end
   return items, res
 end
 

@@ -53,12 +53,14 @@ static void push_anchor(lua_State *L, int tree_idx) {
 #endif
 }
 
-/* Pushes a view of `node` anchored by the anchor at `anchor_idx` (absolute). */
-static void push_view(lua_State *L, const cJSON *node, const ak_schema *schema, int anchor_idx) {
+/* Pushes a view of `node` anchored by the anchor at `anchor_idx`, with the view metatable at
+ * `mt_idx` (both absolute: looked up once per page, not per item). */
+static void push_view(lua_State *L, const cJSON *node, const ak_schema *schema, int anchor_idx, int mt_idx) {
     lview *v = (lview *)akc_newuserdata(L, sizeof *v);
     v->node = node;
     v->schema = schema;
-    akc_setmetatable(L, VIEW_MT);
+    lua_pushvalue(L, mt_idx);
+    lua_setmetatable(L, -2);
     lua_pushvalue(L, anchor_idx);
 #if LUA_VERSION_NUM < 502
     lua_setfenv(L, -2);
@@ -76,7 +78,21 @@ static void push_view_anchor(lua_State *L, int idx) {
 #endif
 }
 
-static lview *check_view(lua_State *L, int idx) { return (lview *)luaL_checkudata(L, idx, VIEW_MT); }
+/* The metamethods are closures with the view metatable as upvalue 1: checking a view is a
+ * pointer comparison, not a registry lookup by name. */
+#define MT_UPVALUE lua_upvalueindex(1)
+
+static lview *check_view(lua_State *L, int idx) {
+    lview *v = (lview *)lua_touserdata(L, idx);
+    if (v && lua_getmetatable(L, idx)) {
+        int same = lua_rawequal(L, -1, MT_UPVALUE);
+        lua_pop(L, 1);
+        if (same)
+            return v;
+    }
+    luaL_argerror(L, idx, "audkit model expected");
+    return NULL;
+}
 
 const cJSON *akl_view_node(lua_State *L, int idx) {
     lview *v = (lview *)akc_testudata(L, idx, VIEW_MT);
@@ -87,7 +103,7 @@ const cJSON *akl_view_node(lua_State *L, int idx) {
  * element (ARRAY_MT), anything else converted. */
 static void push_member(lua_State *L, const cJSON *j, const ak_schema *schema, int anchor_idx, int depth) {
     if (schema && cJSON_IsObject(j)) {
-        push_view(L, j, schema, anchor_idx);
+        push_view(L, j, schema, anchor_idx, MT_UPVALUE);
     } else if (schema && cJSON_IsArray(j) && depth < MAX_DEPTH) {
         int i = 0;
         luaL_checkstack(L, 4, "audkit: JSON decode");
@@ -103,7 +119,9 @@ static void push_member(lua_State *L, const cJSON *j, const ak_schema *schema, i
 }
 
 static int view_to_table(lua_State *L) {
-    lview *v = check_view(L, 1);
+    lview *v = (lview *)akc_testudata(L, 1, VIEW_MT);
+    if (!v)
+        return luaL_argerror(L, 1, "audkit model expected");
     akl_push_json(L, v->node, 0);
     return 1;
 }
@@ -160,7 +178,7 @@ static int view_len(lua_State *L) {
 
 static int view_eq(lua_State *L) {
     lview *a = (lview *)akc_testudata(L, 1, VIEW_MT);
-    lview *b = (lview *)akc_testudata(L, 2, VIEW_MT);
+    lview *b = (lview *)akc_testudata(L, 2, VIEW_MT); /* __eq may see a foreign userdata */
     lua_pushboolean(L, a && b && (a->node == b->node || cJSON_Compare(a->node, b->node, 1)));
     return 1;
 }
@@ -205,7 +223,8 @@ static int view_next(lua_State *L) {
 
 static int view_pairs(lua_State *L) {
     check_view(L, 1);
-    lua_pushcfunction(L, view_next);
+    lua_pushvalue(L, MT_UPVALUE);
+    lua_pushcclosure(L, view_next, 1);
     lua_pushvalue(L, 1);
     lua_pushnil(L);
     return 3;
@@ -224,7 +243,8 @@ void akl_lazy_register(lua_State *L) {
     }
     lua_pop(L, 1);
     if (luaL_newmetatable(L, VIEW_MT)) {
-        akc_setfuncs(L, view_meta, 0);
+        lua_pushvalue(L, -1);
+        akc_setfuncs(L, view_meta, 1); /* the metatable as each metamethod's upvalue */
         lua_pushliteral(L, "audkit.Model");
         lua_setfield(L, -2, "__name");
         lua_pushliteral(L, "object");
@@ -242,15 +262,13 @@ void akl_lazy_register(lua_State *L) {
 #define GC_STEP_DIVISOR 1024
 #endif
 
-/* The memory a tree holds (its nodes and strings), roughly: what the Lua collector is told. */
+/* The memory a tree holds, roughly (nodes plus ~32 bytes of key and string each): what the Lua
+ * collector is told. Counting nodes is a pointer walk; measuring every string would cost as
+ * much as a tenth of the parse. */
 static size_t tree_bytes(const cJSON *j, int depth) {
     size_t n = 0;
     for (; j; j = j->next) {
-        n += sizeof(cJSON) + 16;
-        if (j->string)
-            n += strlen(j->string) + 1;
-        if (j->valuestring)
-            n += strlen(j->valuestring) + 1;
+        n += sizeof(cJSON) + 32;
         if (j->child && depth < MAX_DEPTH)
             n += tree_bytes(j->child, depth + 1);
     }
@@ -267,12 +285,14 @@ int akl_push_lazy_page(lua_State *L, cJSON *root, const cJSON *items, const ak_s
     int tree_idx = lua_gettop(L);
     push_anchor(L, tree_idx);
     int anchor_idx = lua_gettop(L);
+    luaL_getmetatable(L, VIEW_MT);
+    int mt_idx = lua_gettop(L);
     /* items: an array of views (non-objects converted) */
     int i = 0;
     lua_createtable(L, items ? cJSON_GetArraySize(items) : 0, 0);
     for (const cJSON *c = items ? items->child : NULL; c; c = c->next) {
         if (cJSON_IsObject(c))
-            push_view(L, c, item_schema, anchor_idx);
+            push_view(L, c, item_schema, anchor_idx, mt_idx);
         else
             akl_push_json(L, c, 0);
         lua_rawseti(L, -2, ++i);
@@ -283,6 +303,7 @@ int akl_push_lazy_page(lua_State *L, cJSON *root, const cJSON *items, const ak_s
         akl_push_json_sharing(L, root, items, -1);
     else
         lua_newtable(L);
+    lua_remove(L, mt_idx);
     lua_remove(L, anchor_idx);
     lua_remove(L, tree_idx);
     return 2;
