@@ -14,14 +14,18 @@ extension's ``LazyBase``, holding the page alive); each field is converted on fi
 
 from __future__ import annotations
 
+import collections.abc
 import copy
 import reprlib
 from typing import (
     Any,
     Callable,
     Dict,
+    FrozenSet,
     Generic,
+    ItemsView,
     Iterator,
+    KeysView,
     List,
     Mapping,
     Optional,
@@ -29,6 +33,7 @@ from typing import (
     Tuple,
     Type,
     TypeVar,
+    ValuesView,
 )
 
 __all__ = ["Model", "Page", "Field", "Schema", "SchemaRegistry"]
@@ -37,6 +42,8 @@ from ._core import Field as _LazyField  # the lazy base and field descriptors (t
 from ._core import LazyBase as _Base
 
 _MISSING = object()
+#: mapping methods a schema field of the same name takes precedence over (attribute access)
+_SHADOWABLE = frozenset({"keys", "values", "items"})
 T = TypeVar("T")
 _REPR_MAX_FIELDS = 8
 _SECRET_MASK = "***"
@@ -59,6 +66,8 @@ class Field:
         "doc",
         "secret",
         "keys",
+        "int64_id",
+        "format",
     )
 
     def __init__(self, d: Mapping[str, Any], secret_names: Sequence[str] = ()) -> None:
@@ -74,6 +83,10 @@ class Field:
         self.values: Optional[List[Any]] = d.get("values")
         self.doc: str = d.get("doc") or ""
         self.secret: bool = bool(d.get("secret")) or self.name in secret_names or self.wire in secret_names
+        #: an int64 id (the documents' Long ids): exact integers, decimal strings accepted on input
+        self.int64_id: bool = bool(d.get("int64_id"))
+        #: a string format the core checks ("date": yyyy-MM-dd, "datetime": yyyy-MM-dd HH:mm:ss, ...)
+        self.format: Optional[str] = d.get("format")
         # every key under which the value may be found in a decoded object, canonical first
         keys = [self.wire]
         for k in (*self.aliases, self.name):
@@ -105,6 +118,12 @@ class Schema:
 
     def model(self) -> Type["Model"]:
         return self.registry.model_class(self.name)
+
+    def sub(self, f: Field) -> Optional["Schema"]:
+        """The schema of a field's nested objects (object fields and arrays of objects), or None."""
+        if f.schema and f.type in ("object", "array", "any"):
+            return self.registry.get(f.schema)
+        return None
 
     def __repr__(self) -> str:
         return f"<Schema {self.registry.platform}.{self.name}>"
@@ -145,7 +164,9 @@ class SchemaRegistry:
                 "__qualname__": f"{self.qualname_prefix}{name}" if self.qualname_prefix else name,
             }
             for f in schema.fields:
-                if f.name.isidentifier() and not hasattr(Model, f.name) and f.name not in ns:
+                if f.name.isidentifier() and (f.name in _SHADOWABLE or not hasattr(Model, f.name)) and f.name not in ns:
+                    # a field named like a mapping method (Baidu's and Sensors' `items`) stays an
+                    # attribute: `Model.items(m)` and `m.to_dict(wire_names=False)` still work there
                     ns[f.name] = _field_property(f, self)
             cls = type(name, (Model,), ns)
             self._classes[name] = cls
@@ -207,6 +228,39 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Model):
         return value.to_dict()
     return copy.deepcopy(value)
+
+
+def to_snake(schema: Optional[Schema], value: Any) -> Any:
+    """A fresh copy of decoded JSON (wire names) with the snake_case names a schema knows, nested
+    schemas recursively: schema fields first, in schema order (a value present under its wire
+    name wins over an alias), then unknown members under their own names."""
+    if isinstance(value, dict):
+        if schema is None:
+            return {k: to_snake(None, v) for k, v in value.items()}
+        out: Dict[str, Any] = {}
+        known = _known_keys(schema)
+        for f in schema.fields:
+            for k in f.keys:
+                if k in value:
+                    out[f.name] = to_snake(schema.sub(f), value[k])
+                    break
+        for k, v in value.items():
+            if k not in known:
+                out[k] = to_snake(None, v)
+        return out
+    if isinstance(value, list):
+        return [to_snake(schema, v) for v in value]
+    if isinstance(value, Model):
+        return value.to_dict(wire_names=False)
+    return value
+
+
+def _known_keys(schema: Schema) -> FrozenSet[str]:
+    """Every member name a schema's fields are found under (cached on the schema)."""
+    known: Optional[FrozenSet[str]] = schema.__dict__.get("_known")
+    if known is None:
+        known = schema.__dict__["_known"] = frozenset(k for f in schema.fields for k in f.keys)
+    return known
 
 
 def _field_property(field: Field, registry: "SchemaRegistry") -> Any:
@@ -277,26 +331,38 @@ class Model(_Base):
         # unknown fields the vendor sent are readable too
         if name.startswith("__"):
             raise AttributeError(name)
-        data = object.__getattribute__(self, "_data")
         schema = self._schema
         if schema is not None:
             f = schema.field(name)
             if f is not None:
                 return self._get_field(f)
-        if name in data:
-            return data[name]
-        raise AttributeError(f"{type(self).__name__!s} has no field {name!r}")
+        v = self._member(name, _MISSING)
+        if v is _MISSING:
+            raise AttributeError(f"{type(self).__name__!s} has no field {name!r}")
+        return v
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is read-only (build a new one or use to_dict())")
 
+    def __bool__(self) -> bool:
+        return True  # a model is always true (as before it was a mapping), even with no members
+
+    # -- the mapping protocol -----------------------------------------------------------------
+    # Keys are the snake_case names of the schema fields present (in schema order), then the
+    # unknown members by their own names; `m[key]` also takes wire names and aliases. Values are
+    # what attribute access returns (nested models stay models: `to_dict()` is the deep plain
+    # copy). Reading keys never converts a lazy model's values.
+
     def __getitem__(self, key: str) -> Any:
         schema = self._schema
-        if schema is not None:
+        if schema is not None and isinstance(key, str):
             f = schema.field(key)
             if f is not None:
                 return self._get_field(f)
-        return self._data[key]
+        v = self._member(key, _MISSING) if isinstance(key, str) else _MISSING
+        if v is _MISSING:
+            raise KeyError(key)
+        return v
 
     def get(self, key: str, default: Any = None) -> Any:
         try:
@@ -305,21 +371,63 @@ class Model(_Base):
             return default
         return default if v is None else v
 
+    def _members(self) -> List[str]:
+        """The member names of the object as stored (wire names), without converting values."""
+        names = self._keys()
+        if names is None:
+            data = self._data
+            names = list(data) if isinstance(data, dict) else []
+        return names  # type: ignore[no-any-return]
+
+    def _key_list(self) -> List[str]:
+        members = self._members()
+        schema = self._schema
+        if schema is None:
+            return [k for k in members if isinstance(k, str)]
+        present = set(members)
+        out = [f.name for f in schema.fields if any(k in present for k in f.keys)]
+        known = _known_keys(schema)
+        out.extend(k for k in members if isinstance(k, str) and k not in known)
+        return out
+
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):
             return False
+        members = self._members()
         schema = self._schema
         f = schema.field(key) if schema is not None else None
         if f is not None:
-            return any(k in self._data for k in f.keys)
-        return key in self._data
+            return any(k in members for k in f.keys)
+        return key in members
 
-    def to_dict(self) -> Dict[str, Any]:
-        """The object as plain JSON values with the vendor's wire names (unknown fields kept)."""
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._key_list())
+
+    def __len__(self) -> int:
+        return len(self._key_list())
+
+    def keys(self) -> KeysView[str]:
+        """The snake_case names of the fields present, then unknown members by their own names."""
+        return collections.abc.KeysView(self)  # type: ignore[arg-type]
+
+    def values(self) -> ValuesView[Any]:
+        """The values of :meth:`keys`, as attribute access returns them (nested models)."""
+        return collections.abc.ValuesView(self)  # type: ignore[arg-type]
+
+    def items(self) -> ItemsView[str, Any]:
+        """``(name, value)`` pairs of :meth:`keys`."""
+        return collections.abc.ItemsView(self)  # type: ignore[arg-type]
+
+    def to_dict(self, wire_names: bool = True) -> Dict[str, Any]:
+        """The object as plain JSON values (a fresh copy, unknown fields kept): with the vendor's
+        wire names (the default: what to send back), or with ``wire_names=False`` the snake_case
+        names of the schemas, nested objects included (unknown members keep their names)."""
         plain = self._plain()
-        if plain is not None:
+        if plain is None:
+            plain = copy.deepcopy(self._data)
+        if wire_names:
             return plain  # type: ignore[no-any-return]
-        return copy.deepcopy(self._data)
+        return to_snake(self._schema, plain)  # type: ignore[no-any-return]
 
     # -- comparison -------------------------------------------------------------------------
     def __eq__(self, other: object) -> bool:
@@ -387,6 +495,9 @@ class Model(_Base):
             names.update(f.name for f in schema.fields)
         names.update(k for k in self._data if isinstance(k, str) and k.isidentifier())
         return sorted(names)
+
+
+collections.abc.Mapping.register(Model)
 
 
 class _SecretRepr:

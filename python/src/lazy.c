@@ -136,6 +136,53 @@ static PyObject *Lazy_plain(LazyObject *self, PyObject *Py_UNUSED(ignored)) {
     return akpy_json_to_py(self->node, 0);
 }
 
+/* _keys() -> the member names of the page-tree object (a new list, nothing converted), or None
+ * for a model built from Python data or already converted whole (the caller reads _data then). */
+static PyObject *Lazy_keys(LazyObject *self, PyObject *Py_UNUSED(ignored)) {
+    if (!self->node || self->data)
+        Py_RETURN_NONE;
+    PyObject *list = PyList_New(0);
+    if (!list || !cJSON_IsObject(self->node))
+        return list;
+    for (const cJSON *c = self->node->child; c; c = c->next) {
+        PyObject *k = c->string ? PyUnicode_FromString(c->string) : NULL;
+        if (!k || PyList_Append(list, k) < 0) {
+            Py_XDECREF(k);
+            Py_DECREF(list);
+            return NULL;
+        }
+        Py_DECREF(k);
+    }
+    return list;
+}
+
+/* _member(key, default) -> one member as plain data (converted from the page tree, or read from
+ * _data), or `default` when the object has no such member. */
+static PyObject *Lazy_member(LazyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyUnicode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "_member(key: str, default)");
+        return NULL;
+    }
+    if (!self->node || self->data) {
+        PyObject *d = lazy_data(self);
+        if (!d)
+            return NULL;
+        if (!PyDict_Check(d))
+            return Py_NewRef(args[1]);
+        PyObject *v = PyDict_GetItemWithError(d, args[0]);
+        if (!v && PyErr_Occurred())
+            return NULL;
+        return Py_NewRef(v ? v : args[1]);
+    }
+    const char *key = PyUnicode_AsUTF8(args[0]);
+    if (!key)
+        return NULL;
+    const cJSON *v = cJSON_IsObject(self->node) ? cJSON_GetObjectItemCaseSensitive(self->node, key) : NULL;
+    if (!v)
+        return Py_NewRef(args[1]);
+    return akpy_json_to_py(v, 0);
+}
+
 static PyGetSetDef Lazy_getset[] = {
     {"_data", (getter)Lazy_get_data, (setter)Lazy_set_data, "the whole value as plain data (wire names)", NULL},
     {"_lazy", (getter)Lazy_get_lazy, NULL, "True while nothing but single fields was converted", NULL},
@@ -143,6 +190,9 @@ static PyGetSetDef Lazy_getset[] = {
 
 static PyMethodDef Lazy_methods[] = {
     {"_plain", (PyCFunction)Lazy_plain, METH_NOARGS, "a fresh plain copy converted from the page tree, or None"},
+    {"_keys", (PyCFunction)Lazy_keys, METH_NOARGS, "the member names of the page-tree object, or None"},
+    {"_member", (PyCFunction)(void (*)(void))Lazy_member, METH_FASTCALL,
+     "_member(key, default): one member as plain data, or default when absent"},
     {NULL, NULL, 0, NULL}};
 
 static PyType_Slot Lazy_slots[] = {{Py_tp_doc, "Base of audkit models: a view over a page's decoded JSON."},
