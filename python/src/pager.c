@@ -248,6 +248,15 @@ static int base_fetch(PagerBaseObject *self) {
         PyErr_SetString(PyExc_TypeError, "PagerBase needs a native Pager");
         return -1;
     }
+    /* Let go of the finished page before the next one is parsed: unless the caller kept some of
+     * its models, its tree is freed now and the parser reuses that (cache-warm) memory. */
+    Py_CLEAR(self->page_result);
+    if (self->buffer && PyList_GET_SIZE(self->buffer)) { /* replaced, not emptied: a Page may share it */
+        Py_XSETREF(self->buffer, PyList_New(0));
+        self->pos = 0;
+        if (!self->buffer)
+            return -1;
+    }
     double t0 = mono_seconds();
     PyObject *args = PyTuple_Pack(2, self->item_cls, self->result_cls);
     PyObject *got = args ? Pager_next_page((PagerObject *)self->native, args) : NULL;
