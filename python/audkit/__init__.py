@@ -15,7 +15,7 @@ extension being built; only touching a client class needs it. The exception clas
 
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any, List, Optional
 
 from .errors import (
     ApiError,
@@ -48,7 +48,7 @@ _LAZY_MODELS = ("Model", "Page")
 _LAZY_CLIENT = ("Client", "Resource", "Pager", "describe", "client_class", "client_classes")
 _CLIENT_NAMES = ("TencentAds", "SensorsData", "ThinkingData", "BaiduSearch", "VolcengineLive")
 
-__all__ = _ERRORS + list(_LAZY_MODELS) + list(_LAZY_CLIENT) + list(_CLIENT_NAMES) + ["core_version"]
+__all__ = _ERRORS + list(_LAZY_MODELS) + list(_LAZY_CLIENT) + list(_CLIENT_NAMES) + ["core_version", "to_frame"]
 
 
 def core_version() -> str:
@@ -56,6 +56,15 @@ def core_version() -> str:
     from . import _core
 
     return str(_core.version())
+
+
+def to_frame(items: Any, max_items: Optional[int] = None, flatten: bool = True, tz: Optional[str] = None) -> Any:
+    """A pandas DataFrame of models (a pager, a page, any iterable of models): one column per
+    field, snake_case names, dtypes from the schema (``audkit.frames`` says how). Needs pandas:
+    ``pip install audkit[pandas]``."""
+    from . import frames
+
+    return frames.to_frame(items, max_items=max_items, flatten=flatten, tz=tz)
 
 
 def __getattr__(name: str) -> Any:

@@ -203,7 +203,7 @@ class _Op:
                 return make_page(raw, self.items_path(), self.item_schema(), self.result_schema())
             if isinstance(raw, list):  # a vendor answering a bare array (Sensors)
                 page = make_page({}, None, self.item_schema(), None, items=raw)
-                return Page(page.items, None, raw)
+                return Page(page.items, None, raw, page._item)
         if raw == [] and self.item_schema() is not None:
             return []  # a list op that found nothing: an empty list, as typed
         if raw is None or raw == {} or raw == []:
@@ -244,7 +244,7 @@ def make_page(raw: Dict[str, Any], items_path: Optional[str], item: Optional[Sch
     else:
         wrapped = [Model._from_wire(x) if isinstance(x, dict) else x for x in items]
     res_model = result.model()._from_wire(raw) if result is not None else Model._from_wire(raw)
-    return Page(wrapped, res_model, raw)
+    return Page(wrapped, res_model, raw, item)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -297,7 +297,34 @@ class Pager(_core.PagerBase, Iterator[T], Generic[T]):
             rest = buf[self._pos:] if self._pos else buf
             self._pos = len(buf)
             result = self._page_result
-            yield Page(rest, result if isinstance(result, Model) else None, result)
+            yield Page(rest, result if isinstance(result, Model) else None, result, self._item)
+
+    def to_frame(self, max_items: Optional[int] = None, flatten: bool = True, tz: Optional[str] = None) -> Any:
+        """The remaining items as a pandas DataFrame, built page by page (one column per field,
+        snake_case names, dtypes from the schema: see ``audkit.frames``). ``max_items`` stops
+        after that many items without requesting a page it does not need: the pager then
+        continues with the next item. Needs pandas (``pip install audkit[pandas]``)."""
+        from . import frames
+
+        n = frames._check_max_items(max_items)
+        frames._pandas()  # before any request
+        return frames.frame_from_batches(self._frame_batches(n), self._item, flatten=flatten, tz=tz)
+
+    def _frame_batches(self, max_items: Optional[int]) -> Iterator[List[Any]]:
+        left = max_items
+        while left is None or left > 0:
+            buf = self._buffer
+            if self._pos >= len(buf):
+                if not self._fetch():
+                    return
+                buf = self._buffer
+            start = self._pos
+            end = len(buf) if left is None else min(len(buf), start + left)
+            self._pos = end
+            if left is not None:
+                left -= end - start
+            yield buf[start:end]
+
 
     @property
     def state(self) -> Dict[str, Any]:

@@ -541,14 +541,16 @@ class Page(Generic[T]):
     """One page of a paged operation: ``items`` (models), the page's other result fields as
     attributes (``page_info``), iterable over its items, ``len()`` is the item count."""
 
-    __slots__ = ("items", "result", "_raw")
+    __slots__ = ("items", "result", "_raw", "_item")
 
     items: List[T]
 
-    def __init__(self, items: List[T], result: Optional[Model], raw: Any = None) -> None:
+    def __init__(self, items: List[T], result: Optional[Model], raw: Any = None,
+                 item: Optional[Schema] = None) -> None:
         self.items = items
         self.result = result
         self._raw = raw
+        self._item = item  # the items' schema (the frame's columns even when the page is empty)
 
     def __iter__(self) -> Iterator[T]:
         return iter(self.items)
@@ -569,6 +571,19 @@ class Page(Generic[T]):
         if result is not None:
             return getattr(result, name)
         raise AttributeError(name)
+
+    def to_frame(self, max_items: Optional[int] = None, flatten: bool = True, tz: Optional[str] = None) -> Any:
+        """The page's items as a pandas DataFrame (one column per field: see ``audkit.frames``);
+        needs pandas (``pip install audkit[pandas]``)."""
+        from . import frames
+
+        n = frames._check_max_items(max_items)
+        items = self.items if n is None else self.items[:n]
+        schema = self._item
+        if schema is None:
+            first = next((x for x in items if isinstance(x, Model)), None)
+            schema = first._schema if first is not None else None
+        return frames.frame_from_batches([items], schema, flatten=flatten, tz=tz)
 
     def to_dict(self) -> Any:
         """The page's whole decoded result with wire names."""
