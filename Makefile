@@ -11,7 +11,7 @@ APT_PACKAGES := build-essential cmake pkg-config libcurl4-openssl-dev libcjson-d
 # luajit2/libluajit2-5.1-dev: OpenResty's LuaJIT fork (same `luajit` binary and pkg-config name).
 # NOT luajit/libluajit-5.1-dev: they conflict with libnginx-mod-http-lua, and apt-get install
 # below replaces them (removes them) non-interactively on a machine that has them.
-PIP_PACKAGES := pytest setuptools wheel mypy
+PIP_PACKAGES := pytest setuptools wheel mypy pandas
 # the vendors' own signers, used only by tests as independent oracles (their pins are old: --no-deps)
 PIP_ORACLES := volcengine bce-python-sdk pytz pycryptodome future six
 

@@ -377,7 +377,7 @@ class Model(_Base):
         if names is None:
             data = self._data
             names = list(data) if isinstance(data, dict) else []
-        return names  # type: ignore[no-any-return]
+        return names
 
     def _key_list(self) -> List[str]:
         members = self._members()
@@ -408,15 +408,15 @@ class Model(_Base):
 
     def keys(self) -> KeysView[str]:
         """The snake_case names of the fields present, then unknown members by their own names."""
-        return collections.abc.KeysView(self)  # type: ignore[arg-type]
+        return collections.abc.KeysView(self)
 
     def values(self) -> ValuesView[Any]:
         """The values of :meth:`keys`, as attribute access returns them (nested models)."""
-        return collections.abc.ValuesView(self)  # type: ignore[arg-type]
+        return collections.abc.ValuesView(self)
 
     def items(self) -> ItemsView[str, Any]:
         """``(name, value)`` pairs of :meth:`keys`."""
-        return collections.abc.ItemsView(self)  # type: ignore[arg-type]
+        return collections.abc.ItemsView(self)
 
     def to_dict(self, wire_names: bool = True) -> Dict[str, Any]:
         """The object as plain JSON values (a fresh copy, unknown fields kept): with the vendor's

@@ -35,6 +35,7 @@ items and never requests a page it does not need; the pager stays usable (``next
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import warnings
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
@@ -54,7 +55,7 @@ _BATCH = 1000  # items per chunk when the input is a plain iterable
 
 def _pandas() -> Any:
     try:
-        import pandas
+        pandas = importlib.import_module("pandas")  # untyped for mypy without pandas-stubs: Any
     except ImportError as e:
         raise ImportError(
             f"DataFrames need pandas, an optional dependency of audkit: `{INSTALL_HINT}` "
@@ -225,18 +226,18 @@ class _Level:
                     if k not in known:
                         found.setdefault(k, []).append((i, v))
         for k, hits in found.items():
-            col = self.unknown.get(k)
-            if col is None:
+            got = self.unknown.get(k)
+            if got is None:
                 name = self.prefix + str(k)
                 if name in columns or name in extra:
                     continue  # a schema column of that name wins
-                col = self.unknown[k] = extra[name] = _Column(name, "obj")
+                got = self.unknown[k] = extra[name] = _Column(name, "obj")
                 if done:
-                    col.add(pd, [None] * done)
+                    got.add(pd, [None] * done)
             values: List[Any] = [None] * len(rows)
             for i, v in hits:
                 values[i] = v
-            col.add(pd, values)
+            got.add(pd, values)
         for k, col in self.unknown.items():
             if k not in found:
                 col.add(pd, [None] * len(rows))
@@ -336,7 +337,7 @@ def to_frame(items: Iterable[Any], max_items: Optional[int] = None, flatten: boo
     max_items = _check_max_items(max_items)
     _pandas()
     if isinstance(items, Page) or _is_pager(items):
-        return items.to_frame(max_items=max_items, flatten=flatten, tz=tz)
+        return items.to_frame(max_items=max_items, flatten=flatten, tz=tz)  # type: ignore[attr-defined]
     return frame_from_batches(_chunks(items, max_items), None, flatten=flatten, tz=tz)
 
 

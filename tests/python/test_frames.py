@@ -344,3 +344,14 @@ def test_a_field_named_items_stays_an_attribute():
     assert dict(d)["items"] == d.items and list(d.keys()) == ["id", "name", "items"]
     assert list(audkit.Model.items(d))[0] == ("id", 1)
     assert d.to_dict(wire_names=False) == {"id": 1, "name": "d", "items": [{"id": 2, "name": "sub"}]}
+
+
+def test_pandas_is_an_optional_extra():
+    tomllib = pytest.importorskip("tomllib")
+    import os
+
+    root = os.path.join(os.path.dirname(__file__), "..", "..")
+    with open(os.path.join(root, "pyproject.toml"), "rb") as f:
+        proj = tomllib.load(f)["project"]
+    assert proj.get("dependencies") == []  # pandas is never required
+    assert any(r.startswith("pandas") for r in proj["optional-dependencies"]["pandas"])
