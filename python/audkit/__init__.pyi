@@ -47,6 +47,7 @@ __all__ = [
     "BaiduSearch",
     "VolcengineLive",
     "core_version",
+    "to_frame",
 ]
 
 _Transport = Callable[[str, str, List[Tuple[str, str]], bytes, float], Tuple[int, Any, Union[bytes, str]]]
@@ -55,6 +56,7 @@ def core_version() -> str: ...
 def describe() -> Dict[str, Any]: ...
 def client_class(key: str) -> Type[Client]: ...
 def client_classes() -> Dict[str, Type[Client]]: ...
+def to_frame(items: Iterable[Any], max_items: Optional[int] = ..., flatten: bool = ..., tz: Optional[str] = ...) -> Any: ...
 
 class TencentAds(Client):
     """Tencent Ads client."""
@@ -640,7 +642,7 @@ class SensorsData(Client):
         @property
         def is_permitted(self) -> Optional[bool]: ...
         @property
-        def items(self) -> Optional[List[SensorsData.UserTagDir]]: ...
+        def items(self) -> Optional[List[SensorsData.UserTagDir]]: ...  # type: ignore[override]
     class UserTagCreateRequest(Model):
         """A new tag: custom values (1), basic measure (9), first/last feature (10), event property preference (11), behaviour distribution (12) or SQL (7)"""
         @property
@@ -1529,7 +1531,7 @@ class BaiduSearch(Client):
     class KeywordGetResult(Model):
         """Result of one getWord request"""
         @property
-        def items(self) -> Optional[List[BaiduSearch.Keyword]]: ...
+        def items(self) -> Optional[List[BaiduSearch.Keyword]]: ...  # type: ignore[override]
         @property
         def failures(self) -> Optional[List[BaiduSearch.KeywordFailure]]: ...
         @property
@@ -1675,7 +1677,7 @@ class BaiduSearch(Client):
     class BatchResult(Model):
         """Result of a batch: .items (successes in input order) and .failures (with input index)"""
         @property
-        def items(self) -> Optional[List[BaiduSearch.Keyword]]: ...
+        def items(self) -> Optional[List[BaiduSearch.Keyword]]: ...  # type: ignore[override]
         @property
         def failures(self) -> Optional[List[BaiduSearch.KeywordFailure]]: ...
         @property
