@@ -48,7 +48,9 @@ _LAZY_MODELS = ("Model", "Page")
 _LAZY_CLIENT = ("Client", "Resource", "Pager", "describe", "client_class", "client_classes")
 _CLIENT_NAMES = ("TencentAds", "SensorsData", "ThinkingData", "BaiduSearch", "VolcengineLive")
 
-__all__ = _ERRORS + list(_LAZY_MODELS) + list(_LAZY_CLIENT) + list(_CLIENT_NAMES) + ["core_version", "to_frame"]
+from .progress import Progress  # noqa: E402  - pure Python: the progress= events
+
+__all__ = _ERRORS + list(_LAZY_MODELS) + list(_LAZY_CLIENT) + list(_CLIENT_NAMES) + ["core_version", "Progress", "to_frame"]
 
 
 def core_version() -> str:

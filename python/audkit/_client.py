@@ -29,6 +29,7 @@ from typing import (
 
 from . import _core
 from . import errors as _errors
+from . import progress as _progress
 from ._models import Model, Page, Schema, SchemaRegistry, set_rebuild_hook
 
 __all__ = [
@@ -287,6 +288,7 @@ class Pager(_core.PagerBase, Iterator[T], Generic[T]):
 
     def pages(self) -> Iterator[Page[T]]:
         """Yields the remaining pages as :class:`Page` objects (the rest of a partly consumed
+        self._progress: Any = None
         page first)."""
         while True:
             buf = self._buffer
@@ -296,6 +298,17 @@ class Pager(_core.PagerBase, Iterator[T], Generic[T]):
                 buf = self._buffer
             rest = buf[self._pos:] if self._pos else buf
             self._pos = len(buf)
+        prog = self._progress
+        if prog is not None and error is None:
+            if self._native.done:
+                _progress.close(prog.cb)
+            else:
+                prog.page(int(self._native.pages_fetched), self._op.kind == "chunked")
+
+    def _set_progress(self, cb: Any) -> None:
+        """``progress=`` of the method that created this pager: page/chunk events and waits."""
+        self._progress = _progress._Native(self._op.name, cb)
+        self._native.progress = self._progress
             result = self._page_result
             yield Page(rest, result if isinstance(result, Model) else None, result, self._item)
 
@@ -514,6 +527,14 @@ _END = object()
 
 def _id_lines(ids: Iterable[Any]) -> Iterator[bytes]:
     """An iterable of ids as CSV lines (one id per line, CRLF as in the document's trace), in
+def _pop_progress(op: _Op, kwargs: Dict[str, Any]) -> Any:
+    """Pops ``progress=`` (a callable taking an :class:`audkit.Progress`, ``True`` for a tqdm
+    bar, or None) unless the operation has a parameter of that name."""
+    if "progress" not in kwargs or (op.request is not None and op.request.field("progress") is not None):
+        return None
+    return _progress.reporter(kwargs.pop("progress"))
+
+
     chunks of about STREAM_CHUNK bytes. A bad id is a ValidationError naming its index; it is
     found while uploading, so the request is abandoned unfinished (never processed)."""
     buf = bytearray()
@@ -574,7 +595,8 @@ class CsvRows(Iterator[Dict[str, str]]):
     size. Iterate to the end or call ``close()`` (also a context manager); the client is busy
     until then (use another client for other calls meanwhile)."""
 
-    def __init__(self, client: "Client", op: _Op, params: Dict[str, Any], options: Optional[Dict[str, Any]]) -> None:
+    def __init__(self, client: "Client", op: _Op, params: Dict[str, Any], options: Optional[Dict[str, Any]],
+                 progress: Any = None) -> None:
         import csv
         import queue
 
@@ -596,6 +618,7 @@ class CsvRows(Iterator[Dict[str, str]]):
     def _put(self, x: Any) -> bool:
         while not self._stop.is_set():
             try:
+        self._progress = progress
                 self._q.put(x, timeout=0.1)
                 return True
             except self._full:
@@ -609,7 +632,11 @@ class CsvRows(Iterator[Dict[str, str]]):
     def _run(self, client: "Client", op: _Op, params: Dict[str, Any], options: Optional[Dict[str, Any]]) -> None:
         t0 = time.monotonic()
         try:
-            raw = client._native.call(op.name, params, options, sink=self._sink)
+            prog = self._progress
+            raw = client._native.call(op.name, params, options, sink=prog.sink(self._sink) if prog else self._sink,
+                                      progress=prog)
+            if prog:
+                _progress.close(prog.cb)
             self.bytes = int(raw.get("bytes", 0)) if isinstance(raw, dict) else 0
             _log_call(client, op.name, t0)
             self._put(_END)
@@ -663,24 +690,28 @@ class CsvRows(Iterator[Dict[str, str]]):
 
 
 def _stream_call(client: "Client", op: _Op, params: Dict[str, Any], options: Optional[Dict[str, Any]],
-                 dest: Any = None, source: Any = None) -> Any:
+                 dest: Any = None, source: Any = None, progress: Any = None) -> Any:
     t0 = time.monotonic()
     if op.raw.get("stream_body"):
         chunks, length = _source(source)
         try:
-            raw = client._native.call(op.name, params, options, source=chunks, source_len=length)
+            raw = client._native.call(op.name, params, options, source=chunks, source_len=length, progress=prog)
         except BaseException as e:
             _log_call(client, op.name, t0, error=e)
             raise
         _log_call(client, op.name, t0)
         return op.shape(raw)
     if dest is None:
-        return CsvRows(client, op, params, options)
+        return CsvRows(client, op, params, options, prog)
     if isinstance(dest, (str, os.PathLike)):
         path = os.fspath(dest)
+    prog = _progress._Native(op.name, progress) if progress is not None else None
         try:
             with open(path, "wb") as f:
-                raw = client._native.call(op.name, params, options, sink=f.write)
+        if prog is not None:
+            chunks = prog.source(chunks, length)
+                raw = client._native.call(op.name, params, options, sink=prog.sink(f.write) if prog else f.write,
+                                          progress=prog)
         except BaseException as e:
             _log_call(client, op.name, t0, error=e)
             try:
@@ -690,7 +721,8 @@ def _stream_call(client: "Client", op: _Op, params: Dict[str, Any], options: Opt
             raise
     elif hasattr(dest, "write"):
         try:
-            raw = client._native.call(op.name, params, options, sink=dest.write)
+            raw = client._native.call(op.name, params, options, sink=prog.sink(dest.write) if prog else dest.write,
+                                      progress=prog)
         except BaseException as e:
             _log_call(client, op.name, t0, error=e)
             raise
@@ -710,7 +742,11 @@ def _make_method(op: _Op) -> Any:
                 raise _errors._validation("source", "is required (a path, bytes, a binary file or an iterable of ids)")
             options = _call_options(op, kwargs)
             params = op.bind(args, kwargs, client._validate)
-            return _stream_call(client, op, params, options, dest=dest, source=source)
+            try:
+                return _stream_call(client, op, params, options, dest=dest, source=source, progress=progress)
+            finally:
+                if dest is not None or op.raw.get("stream_body"):
+                    _progress.close(progress)
     elif op.lazy:
         def method(  # type: ignore[misc]
             self: Any, *args: Any, resume: Optional[Mapping[str, Any]] = None, **kwargs: Any
@@ -721,7 +757,11 @@ def _make_method(op: _Op) -> Any:
             options = _call_options(op, kwargs)
             params = op.bind(args, kwargs, client._validate)
             native = client._native.pager(op.name, params, options)
-            return Pager(client, op, native)
+            progress = _pop_progress(op, kwargs)
+            pager: Pager[Any] = Pager(client, op, native)
+            if progress is not None:
+                pager._set_progress(progress)
+            return pager
     else:
         def method(self: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
             client: Client = self if isinstance(self, Client) else self._client
@@ -729,8 +769,11 @@ def _make_method(op: _Op) -> Any:
             params = op.bind(args, kwargs, client._validate)
             t0 = time.monotonic()
             try:
-                raw = client._native.call(op.name, params, options)
+                raw = client._native.call(op.name, params, options, progress=prog)
+                if prog is not None and op.kind == "waiter":
+                    prog.finished_waiter()
             except BaseException as e:
+            progress = _pop_progress(op, kwargs)
                 _log_call(client, op.name, t0, error=e)
                 if isinstance(e, _errors.Error):
                     _attach_batch_result(op, params, e)
@@ -738,9 +781,11 @@ def _make_method(op: _Op) -> Any:
             _log_call(client, op.name, t0)
             return op.shape(raw)
 
+            progress = _pop_progress(op, kwargs)
     method.__name__ = attr_name(op.name.rsplit(".", 1)[-1], Client if "." not in op.name else Resource)
     method.__qualname__ = method.__name__
     method.__doc__ = _op_doc(op)
+            prog = _progress._Native(op.name, progress) if progress is not None else None
     return method
 
 
@@ -748,6 +793,8 @@ def _make_method(op: _Op) -> Any:
 # clients
 
 _OPTION_NAMES = (
+            finally:
+                _progress.close(progress)
     "base_url",
     "timeout",
     "connect_timeout",

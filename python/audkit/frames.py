@@ -51,6 +51,7 @@ _FORMATS = {"date": "%Y-%m-%d", "datetime": "%Y-%m-%d %H:%M:%S"}
 _DTYPES = {"int": "Int64", "float": "Float64", "bool": "boolean", "str": "string"}
 _MAX_DEPTH = 16
 _BATCH = 1000  # items per chunk when the input is a plain iterable
+_FLUSH = 8192  # raw values a column holds before converting them into a typed chunk
 
 
 def _pandas() -> Any:
@@ -79,9 +80,10 @@ def _check_max_items(max_items: Optional[int]) -> Optional[int]:
 
 
 class _Column:
-    """One output column: its kind and the chunks converted so far (one per page)."""
+    """One output column: its kind, the values of the last pages not converted yet (raw Python
+    values, at most _FLUSH rows) and the typed chunks converted so far."""
 
-    __slots__ = ("name", "kind", "fmt", "sub", "chunks", "rows", "note")
+    __slots__ = ("name", "kind", "fmt", "sub", "chunks", "pending", "note")
 
     def __init__(self, name: str, kind: str, fmt: Optional[str] = None, sub: Optional[Schema] = None) -> None:
         self.name = name
@@ -89,17 +91,24 @@ class _Column:
         self.fmt = fmt
         self.sub = sub  # "snake": the schema of the nested objects (dict keys -> snake_case)
         self.chunks: List[Any] = []
-        self.rows = 0
+        self.pending: List[Any] = []
         self.note: Optional[str] = None
 
     def add(self, pd: Any, values: List[Any]) -> None:
-        self.rows += len(values)
-        kind = self.kind
-        if kind == "snake":
+        if self.kind == "snake":
             sub = self.sub
             values = [to_snake(sub, v) if v is not None else None for v in values]
-            kind = "obj"
-        if kind == "obj":
+        self.pending.extend(values)
+        if len(self.pending) >= _FLUSH:
+            self.flush(pd)
+
+    def flush(self, pd: Any) -> None:
+        """Converts the pending values into one typed chunk."""
+        values, self.pending = self.pending, []
+        if not values:
+            return
+        kind = self.kind
+        if kind in ("obj", "snake"):
             self.chunks.append(_objects(values))
             return
         try:
@@ -131,10 +140,12 @@ class _Column:
             self.chunks = [c.to_numpy(dtype=object, na_value=None) for c in self.chunks]
             self.kind = "obj"
         self.note = f"column {self.name!r}: values do not fit {old!r} ({why}); kept as {self.kind}"
-        warnings.warn(f"audkit.to_frame: {self.note}", stacklevel=4)
+        warnings.warn(f"audkit.to_frame: {self.note}", stacklevel=5)
 
     def array(self, pd: Any, tz: Optional[str]) -> Any:
         import numpy as np
+
+        self.flush(pd)
 
         if self.kind in ("obj", "snake"):
             if not self.chunks:

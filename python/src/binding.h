@@ -108,6 +108,18 @@ AKPY_INTERNAL void akpy_pt_destroy(void *ud);
 /* Drops a stashed exception of the callable. */
 AKPY_INTERNAL void akpy_pt_clear_exc(pytransport *pt);
 AKPY_INTERNAL extern const ak_drive_hooks akpy_drive_hooks;
+/* `progress=` of one call or pager fetch: the drive hooks' ud when a callable is given. The
+ * callable (borrowed) is called with the GIL held as cb("wait", reason, ms, value, target) before
+ * each sleep and cb("chunk", done, total) as a split batch finishes chunks; the first exception
+ * it raises abandons the drive and is kept here, re-raised by the caller (akpy_progress_reraise). */
+typedef struct akpy_progress {
+    PyObject *cb;
+    PyObject *exc_type, *exc, *exc_tb;
+} akpy_progress;
+/* The hooks for one drive: akpy_drive_hooks, plus the progress members when pg->cb is set. */
+AKPY_INTERNAL void akpy_progress_hooks(ak_drive_hooks *h, akpy_progress *pg);
+/* Restores the callback's exception (1) or does nothing (0). */
+AKPY_INTERNAL int akpy_progress_reraise(akpy_progress *pg);
 
 /* ---- client.c */
 typedef struct ClientObject {
@@ -150,6 +162,7 @@ typedef struct PagerObject {
     ak_pager *p;
     int done;
     PyObject *weakreflist;
+    PyObject *progress; /* owned callable or NULL (the `progress` attribute) */
 } PagerObject;
 
 /* PagerBase (pager.c): the C item iterator audkit.Pager derives from. */

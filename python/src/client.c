@@ -181,13 +181,20 @@ static int options_from_py(PyObject *o, ak_call_options *out) {
 }
 
 static PyObject *Client_call(ClientObject *self, PyObject *args, PyObject *kwds) {
-    static char *kwlist[] = {"op", "params", "options", "sink", "source", "source_len", NULL};
+    static char *kwlist[] = {"op", "params", "options", "sink", "source", "source_len", "progress", NULL};
     const char *op;
-    PyObject *params = Py_None, *options = Py_None, *sink = Py_None, *source = Py_None;
+    PyObject *params = Py_None, *options = Py_None, *sink = Py_None, *source = Py_None, *progress = Py_None;
     long long source_len = -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "s|OOOOL:call", kwlist, &op, &params, &options, &sink, &source,
-                                     &source_len))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "s|OOOOLO:call", kwlist, &op, &params, &options, &sink, &source,
+                                     &source_len, &progress))
         return NULL;
+    if (progress != Py_None && !PyCallable_Check(progress)) {
+        PyErr_SetString(PyExc_TypeError, "progress must be callable");
+        return NULL;
+    }
+    akpy_progress pg = {progress != Py_None ? progress : NULL, NULL, NULL, NULL};
+    ak_drive_hooks hooks;
+    akpy_progress_hooks(&hooks, &pg);
     if (sink != Py_None && !PyCallable_Check(sink)) {
         PyErr_SetString(PyExc_TypeError, "sink must be callable");
         return NULL;
@@ -219,8 +226,13 @@ static PyObject *Client_call(ClientObject *self, PyObject *args, PyObject *kwds)
         ak_call_set_body_sink(call, akpy_stream_sink, &st);
     if (st.it)
         ak_call_set_body_reader(call, akpy_stream_reader, &st, source_len);
-    int rc = ak_drive_call(self->c, call, &akpy_drive_hooks, &err);
+    int rc = ak_drive_call(self->c, call, &hooks, &err);
     self->last_attempts = ak_call_attempts(call);
+    if (akpy_progress_reraise(&pg)) { /* the progress callback's own exception wins */
+        if (self->pt)
+            akpy_pt_clear_exc(self->pt);
+        goto done;
+    }
     if (st.exc_type) { /* the sink's or the source's own exception wins */
         if (self->pt)
             akpy_pt_clear_exc(self->pt);
@@ -242,6 +254,9 @@ done:
     akpy_client_leave(self);
     Py_XDECREF(st.it);
     Py_XDECREF(st.pending);
+    Py_XDECREF(pg.exc_type); /* set only when a sink's exception won */
+    Py_XDECREF(pg.exc);
+    Py_XDECREF(pg.exc_tb);
     return out;
 }
 

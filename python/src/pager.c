@@ -47,7 +47,15 @@ static PyObject *Pager_next_page(PagerObject *self, PyObject *args) {
     ak_error err = AK_ERROR_INIT;
     int has_page = 0;
     PyObject *out = NULL;
-    int rc = ak_drive_pager(cl->c, self->p, &akpy_drive_hooks, &has_page, &err);
+    akpy_progress pg = {self->progress, NULL, NULL, NULL};
+    ak_drive_hooks hooks;
+    akpy_progress_hooks(&hooks, &pg);
+    int rc = ak_drive_pager(cl->c, self->p, &hooks, &has_page, &err);
+    if (akpy_progress_reraise(&pg)) {
+        if (cl->pt)
+            akpy_pt_clear_exc(cl->pt);
+        goto done;
+    }
     if (akpy_take_pending_exception(cl))
         goto done;
     if (rc != AK_OK) {
@@ -167,9 +175,23 @@ static PyObject *Pager_get_done(PagerObject *self, void *Py_UNUSED(c)) {
 
 static PyObject *Pager_get_client(PagerObject *self, void *Py_UNUSED(c)) { return Py_NewRef((PyObject *)self->client); }
 
+static PyObject *Pager_get_progress(PagerObject *self, void *Py_UNUSED(c)) {
+    return Py_NewRef(self->progress ? self->progress : Py_None);
+}
+
+static int Pager_set_progress(PagerObject *self, PyObject *v, void *Py_UNUSED(c)) {
+    if (v && v != Py_None && !PyCallable_Check(v)) {
+        PyErr_SetString(PyExc_TypeError, "progress must be callable or None");
+        return -1;
+    }
+    Py_XSETREF(self->progress, v && v != Py_None ? Py_NewRef(v) : NULL);
+    return 0;
+}
+
 static int Pager_traverse(PagerObject *self, visitproc visit, void *arg) {
     Py_VISIT(Py_TYPE(self));
     Py_VISIT(self->client);
+    Py_VISIT(self->progress);
     return 0;
 }
 
@@ -181,6 +203,7 @@ static void Pager_dealloc(PagerObject *self) {
     /* No drive can be running on this pager (it would hold a reference). */
     pager_release(self);
     Py_CLEAR(self->client);
+    Py_CLEAR(self->progress);
     tp->tp_free((PyObject *)self);
     Py_DECREF(tp);
 }
@@ -202,6 +225,8 @@ static PyGetSetDef Pager_getset[] = {
     {"failures", (getter)Pager_get_failures, NULL,
      "chunked operations: every failure reported so far, with input-relative indexes", NULL},
     {"client", (getter)Pager_get_client, NULL, "the Client this pager belongs to", NULL},
+    {"progress", (getter)Pager_get_progress, (setter)Pager_set_progress,
+     "callable receiving (\"wait\", reason, ms, value, target) before each sleep of a page fetch, or None", NULL},
     {NULL, NULL, NULL, NULL, NULL}};
 
 static PyMemberDef Pager_members[] = {

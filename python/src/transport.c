@@ -271,4 +271,46 @@ static int hook_interrupted(void *ud) {
     return stop;
 }
 
-const ak_drive_hooks akpy_drive_hooks = {hook_begin, hook_end, hook_check, NULL, NULL, hook_interrupted};
+const ak_drive_hooks akpy_drive_hooks = {hook_begin, hook_end, hook_check, NULL, NULL, hook_interrupted, NULL, NULL};
+
+/* ---- progress (called outside the block: the GIL is held) ---- */
+static int progress_call(akpy_progress *pg, PyObject *args) {
+    PyObject *r = args ? PyObject_CallObject(pg->cb, args) : NULL;
+    Py_XDECREF(args);
+    if (r) {
+        Py_DECREF(r);
+        return 0;
+    }
+    if (!pg->exc_type)
+        PyErr_Fetch(&pg->exc_type, &pg->exc, &pg->exc_tb);
+    else
+        PyErr_Clear();
+    return 1;
+}
+
+static int hook_on_wait(void *ud, int64_t ms, const char *reason, const char *value, const char *target) {
+    akpy_progress *pg = ud;
+    return progress_call(pg, Py_BuildValue("(ssLzz)", "wait", reason, (long long)ms, value, target));
+}
+
+static int hook_on_chunk(void *ud, size_t done, size_t total) {
+    akpy_progress *pg = ud;
+    return progress_call(pg, Py_BuildValue("(snn)", "chunk", (Py_ssize_t)done, (Py_ssize_t)total));
+}
+
+void akpy_progress_hooks(ak_drive_hooks *h, akpy_progress *pg) {
+    *h = akpy_drive_hooks;
+    if (pg && pg->cb) {
+        h->ud = pg;
+        h->on_wait = hook_on_wait;
+        h->on_chunk = hook_on_chunk;
+    }
+}
+
+int akpy_progress_reraise(akpy_progress *pg) {
+    if (!pg->exc_type)
+        return 0;
+    PyErr_Restore(pg->exc_type, pg->exc, pg->exc_tb);
+    pg->exc_type = pg->exc = pg->exc_tb = NULL;
+    return 1;
+}

@@ -422,7 +422,7 @@ static void test_concurrent_interrupt(void) {
     ak_call *call = NULL;
     ak_error err = AK_ERROR_INIT;
     CHECK(ak_call_new(&call, c, "keywords.add", p, &err) == AK_OK);
-    ak_drive_hooks hooks = {NULL, NULL, NULL, NULL, NULL, interrupt_after};
+    ak_drive_hooks hooks = {NULL, NULL, NULL, NULL, NULL, interrupt_after, NULL, NULL};
     interrupt_at = now_ms() + 100;
     CHECK(ak_drive_call(c, call, &hooks, &err) == AK_FAIL);
     int64_t late = now_ms() - interrupt_at;

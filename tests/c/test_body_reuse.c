@@ -75,7 +75,7 @@ static void test_baidu_envelope_per_attempt(void) {
     ak_call *call = NULL;
     ak_error err = AK_ERROR_INIT;
     CHECK(ak_call_new(&call, c, "keywords.delete", p, &err) == AK_OK);
-    ak_drive_hooks hooks = {NULL, NULL, NULL, advance, &env, NULL};
+    ak_drive_hooks hooks = {NULL, NULL, NULL, advance, &env, NULL, NULL, NULL};
     CHECK(ak_drive_call(c, call, &hooks, &err) == AK_OK);
     CHECK(ak_recording_count(ak_client_transport(c)) == 2);
     for (size_t i = 0; i < ak_recording_count(ak_client_transport(c)); i++)

@@ -166,7 +166,7 @@ static void test_interrupt_hook(void) {
     cJSON *p = J("{\"account_id\":1}");
     ak_call *call = NULL;
     CHECK(ak_call_new(&call, c, "custom_audiences.get", p, &err) == AK_OK);
-    ak_drive_hooks hooks = {NULL, NULL, NULL, NULL, NULL, stop_after_two_polls};
+    ak_drive_hooks hooks = {NULL, NULL, NULL, NULL, NULL, stop_after_two_polls, NULL, NULL};
     polls = 0;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);

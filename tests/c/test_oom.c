@@ -246,7 +246,7 @@ static bool vendor_scenario(const vendor_case *vc) {
     if (ok && vc->pager) {
         ak_pager *pg = NULL;
         int items = 0, has = 0;
-        ak_drive_hooks hooks = {NULL, NULL, NULL, fake_sleep, &env, NULL};
+        ak_drive_hooks hooks = {NULL, NULL, NULL, fake_sleep, &env, NULL, NULL, NULL};
         if (ak_pager_new(&pg, c, vc->op, params, &err) == AK_OK) {
             while (ak_drive_pager(c, pg, &hooks, &has, &err) == AK_OK && has)
                 items += cJSON_GetArraySize(ak_pager_items(pg));
@@ -255,7 +255,7 @@ static bool vendor_scenario(const vendor_case *vc) {
         ok = err.kind == AK_ERR_NONE && items == vc->expect_items;
     } else if (ok) {
         ak_call *call = NULL;
-        ak_drive_hooks hooks = {NULL, NULL, NULL, fake_sleep, &env, NULL};
+        ak_drive_hooks hooks = {NULL, NULL, NULL, fake_sleep, &env, NULL, NULL, NULL};
         ok = ak_call_new(&call, c, vc->op, params, &err) == AK_OK && ak_drive_call(c, call, &hooks, &err) == AK_OK &&
              ak_call_result(call) != NULL;
         ak_call_free(call);

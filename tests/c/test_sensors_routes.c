@@ -227,7 +227,7 @@ static void test_wait_computed(void) {
     ak_error err = AK_ERROR_INIT;
     ak_call *call = NULL;
     CHECK(ak_call_new(&call, c, "user_tags.wait_computed", p, &err) == AK_OK);
-    ak_drive_hooks hooks = {NULL, NULL, NULL, advance, &env, NULL};
+    ak_drive_hooks hooks = {NULL, NULL, NULL, advance, &env, NULL, NULL, NULL};
     CHECK(ak_drive_call(c, call, &hooks, &err) == AK_OK);
     result = cJSON_Duplicate(ak_call_result(call), true);
     CHECK_STR(cJSON_GetObjectItem(result, "state")->valuestring, "SUCCEED");

@@ -653,7 +653,7 @@ static void test_thinking_wait_refreshed(void) {
     wait_env.now_ms = 1700000000000LL;
     ak_client_set_clock(c, fake_clock, &wait_env);
     ak_error err = AK_ERROR_INIT;
-    ak_drive_hooks hooks = {NULL, NULL, NULL, wait_sleep, &wait_env, NULL};
+    ak_drive_hooks hooks = {NULL, NULL, NULL, wait_sleep, &wait_env, NULL, NULL, NULL};
     /* polls refresh-progress until 100, sleeping the interval between polls */
     ak_recording_push(t, 200, NULL, "{\"return_code\":0,\"data\":{\"progress\":40}}");
     ak_recording_push(t, 200, NULL, "{\"return_code\":0,\"data\":{\"progress\":\"80\"}}");

@@ -221,7 +221,7 @@ def test_page_frames_and_audkit_to_frame(seeded, tx):
 
 
 @needs_pandas
-def test_values_that_do_not_fit_are_kept_with_a_warning():
+def test_values_that_do_not_fit_are_kept_with_a_warning(monkeypatch):
     items = [{"audience_id": 1, "created_time": "2024-01-01 00:00:00"},
              {"audience_id": 2, "created_time": "yesterday"}]
     models = [audkit.TencentAds.CustomAudience(i) for i in items]
@@ -231,13 +231,32 @@ def test_values_that_do_not_fit_are_kept_with_a_warning():
     # a datetime chunk converted before the bad page goes back to its exact text
     from audkit import frames
 
+    monkeypatch.setattr(frames, "_FLUSH", 1)  # every page converted on its own
     schema = audkit.TencentAds.CustomAudience._schema
     with pytest.warns(UserWarning):
         df2 = frames.frame_from_batches([models[:1], models[1:]], schema)
     assert df2["created_time"].tolist() == ["2024-01-01 00:00:00", "yesterday"]
+    bad_id = [audkit.TencentAds.CustomAudience(audience_id=1), audkit.TencentAds.CustomAudience(audience_id="x2")]
+    with pytest.warns(UserWarning, match="audience_id"):
+        df3 = frames.frame_from_batches([bad_id[:1], bad_id[1:]], schema)
+    assert df3["audience_id"].tolist() == [1, "x2"] and df3["audience_id"].dtype == object
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert audkit.to_frame(models[:1])["created_time"].iloc[0] == pd.Timestamp("2024-01-01")
+
+
+@needs_pandas
+def test_many_pages_stream_into_the_same_columns(seeded, tx, sb, monkeypatch):
+    """Columns are converted in chunks as pages arrive (here: every page) and joined at the end."""
+    from audkit import frames
+
+    sb.seed("tencent_ads", "custom_audiences", 25, account_id=1, user_count=7)
+    monkeypatch.setattr(frames, "_FLUSH", 1)
+    small = tx.custom_audiences.list(account_id=1, page_size=10).to_frame()
+    monkeypatch.setattr(frames, "_FLUSH", 10**9)
+    whole = tx.custom_audiences.list(account_id=1, page_size=10).to_frame()
+    assert small.equals(whole) and len(small) == 50
+    assert small["user_count"].sum() == 25 * 1000 + 25 * 7
 
 
 @needs_pandas

@@ -30,6 +30,12 @@ typedef struct ak_step {
     ak_step_kind kind;
     const ak_request *request; /* SEND: borrowed, valid until the next next/feed/free */
     int64_t sleep_ms;          /* SLEEP */
+    /* SLEEP: why ("backoff", "retry_after", "rate_limit" or "poll"; static strings). For "poll"
+     * (a waiter): poll_value is the waited-for field's last value (borrowed, valid until the next
+     * next/feed/free) and poll_target the first value awaited (static). Otherwise NULL. */
+    const char *reason;
+    const char *poll_value;
+    const char *poll_target;
 } ak_step;
 
 typedef struct ak_call ak_call;

@@ -20,6 +20,16 @@ typedef struct ak_drive_hooks {
      * most every 100 ms): non-zero abandons the transfer or the wait and the drive fails with
      * "interrupted" (Ctrl-C in a notebook, within ~0.1 s even in a long backoff). */
     int (*interrupted)(void *ud);
+    /* Progress (optional; appended, so older initialisers stay valid). Both are called outside
+     * block_begin/block_end (a binding holds its lock) and a non-zero return abandons the drive
+     * (it fails with "abandoned by the progress callback"; a binding keeps its own exception).
+     * on_wait: before every SLEEP step (ms; reason "backoff", "retry_after", "rate_limit" or
+     * "poll"; for "poll" value/target are the waiter's last polled value and the value awaited,
+     * else NULL; all borrowed for the call's duration). With the built-in transport a split
+     * batch reports each chunk's waits as they begin (the chunks run concurrently).
+     * on_chunk: a split batch (batch.h) finished one more of its `total` chunks (done of total). */
+    int (*on_wait)(void *ud, int64_t ms, const char *reason, const char *value, const char *target);
+    int (*on_chunk)(void *ud, size_t done, size_t total);
 } ak_drive_hooks;
 
 /** Runs `call` to DONE or ERROR. On ERROR, err receives a copy of the call's error. */

@@ -21,7 +21,9 @@ struct ak_call {
     bool started;
     enum call_state state;
     int attempts;
-    int64_t pending_sleep; /* -1 none */
+    int64_t pending_sleep;    /* -1 none */
+    const char *sleep_reason; /* of pending_sleep (ak_step.reason) */
+    char poll_value[32];      /* a waiter's last polled value (ak_step.poll_value) */
     ak_req_build rb;
     char *body; /* owned: the JSON body, printed at the first attempt and lent to every attempt */
     size_t body_len;
@@ -500,6 +502,11 @@ int ak_call_next(ak_call *call, ak_step *step) {
         }
         step->kind = AK_STEP_SLEEP;
         step->sleep_ms = call->pending_sleep;
+        step->reason = call->sleep_reason;
+        if (call->sleep_reason && !strcmp(call->sleep_reason, "poll")) {
+            step->poll_value = call->poll_value;
+            step->poll_target = call->row->waiter->until_values[0];
+        }
         call->pending_sleep = -1;
         return AK_OK;
     }
@@ -518,6 +525,7 @@ int ak_call_next(ak_call *call, ak_step *step) {
             }
             step->kind = AK_STEP_SLEEP;
             step->sleep_ms = wait;
+            step->reason = "rate_limit";
             return AK_OK;
         }
     }
@@ -646,8 +654,10 @@ int ak_call_feed(ak_call *call, const ak_response *resp) {
             call->state = CS_ERROR;
             return AK_OK;
         }
+        snprintf(call->poll_value, sizeof call->poll_value, "%s", last ? last : "");
         free(last);
         call->pending_sleep = w->interval_ms;
+        call->sleep_reason = "poll";
         call->attempts = 0; /* each poll has its own retries */
         call->state = CS_READY;
         return AK_OK;
@@ -664,6 +674,7 @@ int ak_call_feed(ak_call *call, const ak_response *resp) {
         int64_t after = ak_retry_after_ms(resp);
         int64_t wait = after >= 0 ? after : ak_retry_backoff_ms(call->c, call->attempts + 1, call->opt.max_backoff_ms);
         call->pending_sleep = wait > call->opt.max_backoff_ms ? call->opt.max_backoff_ms : wait;
+        call->sleep_reason = after >= 0 ? "retry_after" : "backoff";
         call->state = CS_READY;
     } else {
         call->state = CS_ERROR;

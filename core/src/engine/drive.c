@@ -1,6 +1,7 @@
 /* drive.c - the blocking driver: pumps calls and pagers with the client's transport. */
 #include "../internal.h"
 #include "../transport/curl_tp.h"
+#include "batch_int.h"
 
 #include <stdlib.h>
 #include <time.h>
@@ -26,10 +27,40 @@ static int real_sleep(int64_t ms, const ak_drive_hooks *h) {
     return 0;
 }
 
+static int progress_abort(ak_error *err) {
+    ak_error_set(err, AK_ERR_TRANSPORT, "abandoned by the progress callback");
+    err->retryable = 0;
+    return AK_FAIL;
+}
+
+/* Tells the on_wait hook about a SLEEP step. AK_FAIL (err set) when it asks to stop. */
+static int report_wait(const ak_step *st, const ak_drive_hooks *h, ak_error *err) {
+    if (st->kind != AK_STEP_SLEEP || !h || !h->on_wait)
+        return AK_OK;
+    if (h->on_wait(h->ud, st->sleep_ms, st->reason ? st->reason : "backoff", st->poll_value, st->poll_target))
+        return progress_abort(err);
+    return AK_OK;
+}
+
+/* A split batch driven one chunk after another: reports each newly finished chunk. */
+static int report_chunks(ak_call *call, size_t *reported, const ak_drive_hooks *h, ak_error *err) {
+    size_t n = ak_call_chunks(call), done = 0;
+    if (n < 2 || !h || !h->on_chunk)
+        return AK_OK;
+    for (size_t i = 0; i < n; i++)
+        done += ak_call_finished(ak_call_chunk(call, i)) ? 1 : 0;
+    for (; *reported < done; ++*reported)
+        if (h->on_chunk(h->ud, *reported + 1, n))
+            return progress_abort(err);
+    return AK_OK;
+}
+
 /* Performs a SEND or SLEEP step; fills resp for SEND. Returns AK_FAIL with err on abort. */
 static int do_step(ak_client *c, const ak_step *st, ak_response *resp, const ak_drive_hooks *h, ak_error *err) {
     void *tok = NULL;
     int rc = AK_OK;
+    if (report_wait(st, h, err) != AK_OK)
+        return AK_FAIL;
     if (st->kind == AK_STEP_SLEEP && h && h->sleep_ms) {
         h->sleep_ms(h->ud, st->sleep_ms);
         return h->check ? (h->check(h->ud, err) ? AK_FAIL : AK_OK) : AK_OK;
@@ -67,6 +98,7 @@ int ak_drive_call(ak_client *c, ak_call *call, const ak_drive_hooks *h, ak_error
     curl_tp *ct = c->has_transport ? ak_curl_of(&c->transport) : NULL;
     if (ct && ak_call_chunks(call) > 1 && ak_call_max_concurrency(call) > 1 && !(h && h->sleep_ms))
         return ak_curl_multi_drive(c, ct, call, h, err);
+    size_t reported = 0;
     for (;;) {
         ak_step st;
         ak_response resp = {0};
@@ -79,8 +111,11 @@ int ak_drive_call(ak_client *c, ak_call *call, const ak_drive_hooks *h, ak_error
         case AK_STEP_SEND:
             if (do_step(c, &st, &resp, h, err) != AK_OK)
                 return AK_FAIL;
-            if (st.kind == AK_STEP_SEND)
+            if (st.kind == AK_STEP_SEND) {
                 ak_call_feed(call, &resp);
+                if (report_chunks(call, &reported, h, err) != AK_OK)
+                    return AK_FAIL;
+            }
             break;
         }
     }

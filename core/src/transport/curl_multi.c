@@ -45,7 +45,9 @@ typedef struct chunk_slot {
     int state; /* 0 = not started */
     int worker;
     int64_t wake_ms;
-    ak_request req; /* the SEND step's request (its pointers borrowed from the chunk's call) */
+    int64_t wait_ms;      /* a SLEEP begun and not yet reported to on_wait (-1: none) */
+    const char *wait_why; /* its reason */
+    ak_request req;       /* the SEND step's request (its pointers borrowed from the chunk's call) */
 } chunk_slot;
 
 /* Makes sure the pool has a multi handle and `n` workers. */
@@ -74,6 +76,8 @@ static size_t step_ready(ak_call *call, chunk_slot *slots, size_t started, curl_
             ak_step st;
             ak_call_next(chunk, &st);
             if (st.kind == AK_STEP_SLEEP) {
+                s->wait_ms = st.sleep_ms;
+                s->wait_why = st.reason ? st.reason : "backoff";
                 s->wake_ms = mono_ms() + st.sleep_ms;
                 s->state = CH_SLEEPING;
             } else if (st.kind == AK_STEP_SEND) {
@@ -106,6 +110,35 @@ static size_t step_ready(ak_call *call, chunk_slot *slots, size_t started, curl_
     return done;
 }
 
+/* The progress hooks (drive.h), called outside the block: the waits begun and the chunks finished
+ * since the last report. Returns AK_FAIL (err set) when a hook asks to stop. */
+static int report_progress(const ak_drive_hooks *h, chunk_slot *slots, size_t started, size_t finished,
+                           size_t *reported, size_t n, void **tok, ak_error *err) {
+    bool any = finished > *reported && h->on_chunk;
+    for (size_t i = 0; i < started && !any; i++)
+        any = slots[i].wait_ms >= 0 && h->on_wait;
+    if (!any)
+        return AK_OK;
+    if (h->block_end)
+        h->block_end(h->ud, *tok);
+    int stop = 0;
+    for (size_t i = 0; i < started && !stop; i++)
+        if (slots[i].wait_ms >= 0) {
+            int64_t ms = slots[i].wait_ms;
+            slots[i].wait_ms = -1;
+            stop = h->on_wait && h->on_wait(h->ud, ms, slots[i].wait_why, NULL, NULL);
+        }
+    for (; !stop && *reported < finished; ++*reported)
+        stop = h->on_chunk && h->on_chunk(h->ud, *reported + 1, n);
+    *tok = h->block_begin ? h->block_begin(h->ud) : NULL;
+    if (stop) {
+        ak_error_set(err, AK_ERR_TRANSPORT, "abandoned by the progress callback");
+        err->retryable = 0;
+        return AK_FAIL;
+    }
+    return AK_OK;
+}
+
 int ak_curl_multi_drive(ak_client *c, curl_tp *t, ak_call *call, const ak_drive_hooks *h, ak_error *err) {
     (void)c;
     ak_error_cleanup(err);
@@ -121,8 +154,10 @@ int ak_curl_multi_drive(ak_client *c, curl_tp *t, ak_call *call, const ak_drive_
     }
     curl_multi_pool *p = t->pool;
     bool busy[AK_MAX_CONCURRENCY] = {false};
-    size_t started = 0, finished = 0, active = 0;
+    size_t started = 0, finished = 0, active = 0, reported = 0;
     int rc = AK_OK;
+    for (size_t i = 0; i < n; i++)
+        slots[i].wait_ms = -1;
     void *tok = h && h->block_begin ? h->block_begin(h->ud) : NULL;
     while (finished < n) {
         size_t done;
@@ -135,9 +170,11 @@ int ak_curl_multi_drive(ak_client *c, curl_tp *t, ak_call *call, const ak_drive_
             finished += done;
             active -= done;
         } while (done && started < n);
-        if (finished == n)
+        bool stop = h && (h->on_wait || h->on_chunk) &&
+                    report_progress(h, slots, started, finished, &reported, n, &tok, err) != AK_OK;
+        if (finished == n && !stop)
             break;
-        if (h && h->interrupted && h->interrupted(h->ud)) {
+        if (stop || (h && h->interrupted && h->interrupted(h->ud))) {
             int in_flight = 0;
             for (size_t i = 0; i < started; i++)
                 if (slots[i].state == CH_SENDING) {
@@ -148,8 +185,10 @@ int ak_curl_multi_drive(ak_client *c, curl_tp *t, ak_call *call, const ak_drive_
                     busy[slots[i].worker] = false;
                     in_flight = 1;
                 }
-            ak_error_set(err, AK_ERR_TRANSPORT, "%s: interrupted", ak_call_op(call)->name);
-            err->retryable = 0;
+            if (!stop) {
+                ak_error_set(err, AK_ERR_TRANSPORT, "%s: interrupted", ak_call_op(call)->name);
+                err->retryable = 0;
+            }
             err->maybe_applied = in_flight || finished > 0;
             rc = AK_FAIL;
             break;
