@@ -42,6 +42,7 @@ from ._client import Pager as Pager
 from ._client import Resource as Resource
 from ._models import Model as Model
 from ._models import Page as Page
+from .progress import Progress as Progress
 from .errors import ApiError as ApiError
 from .errors import AuthError as AuthError
 from .errors import DecodeError as DecodeError
@@ -79,7 +80,7 @@ def to_json(value: Any) -> str: ...
 @final
 class Client:
     def __new__(cls, platform: str, config: Optional[Mapping[str, Any]] = ..., transport: Optional[Callable[..., Any]] = ...) -> Client: ...
-    def call(self, op: str, params: Optional[Mapping[str, Any]] = ..., options: Optional[Mapping[str, Any]] = ..., sink: Optional[Callable[[bytes], Any]] = ..., source: Optional[Iterable[bytes]] = ..., source_len: int = ...) -> Any: ...
+    def call(self, op: str, params: Optional[Mapping[str, Any]] = ..., options: Optional[Mapping[str, Any]] = ..., sink: Optional[Callable[[bytes], Any]] = ..., source: Optional[Iterable[bytes]] = ..., source_len: int = ..., progress: Optional[Callable[..., Any]] = ...) -> Any: ...
     def pager(self, op: str, params: Optional[Mapping[str, Any]] = ..., options: Optional[Mapping[str, Any]] = ...) -> Pager: ...
     def resume(self, state: Mapping[str, Any], /) -> Pager: ...
     def describe(self) -> str: ...
@@ -145,6 +146,10 @@ class Pager:
     def failures(self) -> List[Dict[str, Any]]: ...
     @property
     def client(self) -> Client: ...
+    @property
+    def progress(self) -> Optional[Callable[..., Any]]: ...
+    @progress.setter
+    def progress(self, value: Optional[Callable[..., Any]]) -> None: ...
 '''
 
 
@@ -321,6 +326,8 @@ class Gen:
                          ("max_concurrency", "int")):
             if opt not in names and opt not in seen:
                 kw.append(f"{opt}: Optional[{typ}] = ...")
+        if "progress" not in names and "progress" not in seen:  # progress events (issue 12)
+            kw.append("progress: Union[bool, Callable[[Progress], Any], None] = ...")
         return kw
 
     def op_signatures(self, cls: str, op: Mapping[str, Any], platform: Mapping[str, Any],

@@ -274,6 +274,7 @@ class Pager(_core.PagerBase, Iterator[T], Generic[T]):
         self._item = (target.item_schema() if target is not None else None) or op.item_schema()
         self._result = (target.result_schema() if target is not None else None) or op.result_schema()
         self._failures: List[Dict[str, Any]] = []
+        self._progress: Any = None
         super().__init__(native, self._item.model() if self._item is not None else Model,
                          self._result.model() if self._result is not None else Model, self._on_page)
 
@@ -283,21 +284,6 @@ class Pager(_core.PagerBase, Iterator[T], Generic[T]):
             _log_call(self._client, self._op.name, time.monotonic() - seconds, error=error, page=error is None)
         if self._op.kind == "chunked":
             self._failures = list(self._native.failures)
-
-    # __next__ is PagerBase's (C)
-
-    def pages(self) -> Iterator[Page[T]]:
-        """Yields the remaining pages as :class:`Page` objects (the rest of a partly consumed
-        self._progress: Any = None
-        page first)."""
-        while True:
-            buf = self._buffer
-            if self._pos >= len(buf):
-                if not self._fetch():
-                    return
-                buf = self._buffer
-            rest = buf[self._pos:] if self._pos else buf
-            self._pos = len(buf)
         prog = self._progress
         if prog is not None and error is None:
             if self._native.done:
@@ -309,6 +295,20 @@ class Pager(_core.PagerBase, Iterator[T], Generic[T]):
         """``progress=`` of the method that created this pager: page/chunk events and waits."""
         self._progress = _progress._Native(self._op.name, cb)
         self._native.progress = self._progress
+
+    # __next__ is PagerBase's (C)
+
+    def pages(self) -> Iterator[Page[T]]:
+        """Yields the remaining pages as :class:`Page` objects (the rest of a partly consumed
+        page first)."""
+        while True:
+            buf = self._buffer
+            if self._pos >= len(buf):
+                if not self._fetch():
+                    return
+                buf = self._buffer
+            rest = buf[self._pos:] if self._pos else buf
+            self._pos = len(buf)
             result = self._page_result
             yield Page(rest, result if isinstance(result, Model) else None, result, self._item)
 
@@ -337,7 +337,6 @@ class Pager(_core.PagerBase, Iterator[T], Generic[T]):
             if left is not None:
                 left -= end - start
             yield buf[start:end]
-
 
     @property
     def state(self) -> Dict[str, Any]:
@@ -514,6 +513,14 @@ def _call_options(op: _Op, kwargs: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     return out or None
 
 
+def _pop_progress(op: _Op, kwargs: Dict[str, Any]) -> Any:
+    """Pops ``progress=`` (a callable taking an :class:`audkit.Progress`, ``True`` for a tqdm
+    bar, or None) unless the operation has a parameter of that name."""
+    if "progress" not in kwargs or (op.request is not None and op.request.field("progress") is not None):
+        return None
+    return _progress.reporter(kwargs.pop("progress"))
+
+
 # ---------------------------------------------------------------------------------------------
 # streamed bodies (issue 8): ``dest=`` of a streamed result (Sensors users.export_csv) and
 # ``source=`` of a streamed upload (ThinkingData clusters.import_ids / modify_import)
@@ -527,14 +534,6 @@ _END = object()
 
 def _id_lines(ids: Iterable[Any]) -> Iterator[bytes]:
     """An iterable of ids as CSV lines (one id per line, CRLF as in the document's trace), in
-def _pop_progress(op: _Op, kwargs: Dict[str, Any]) -> Any:
-    """Pops ``progress=`` (a callable taking an :class:`audkit.Progress`, ``True`` for a tqdm
-    bar, or None) unless the operation has a parameter of that name."""
-    if "progress" not in kwargs or (op.request is not None and op.request.field("progress") is not None):
-        return None
-    return _progress.reporter(kwargs.pop("progress"))
-
-
     chunks of about STREAM_CHUNK bytes. A bad id is a ValidationError naming its index; it is
     found while uploading, so the request is abandoned unfinished (never processed)."""
     buf = bytearray()
@@ -605,6 +604,7 @@ class CsvRows(Iterator[Dict[str, str]]):
         self._stop = threading.Event()
         self.bytes = 0
         self._rows = csv.DictReader(self._lines())
+        self._progress = progress
         self._thread = threading.Thread(target=self._run, args=(client, op, params, options),
                                         name="audkit-export", daemon=True)
         self._thread.start()
@@ -618,7 +618,6 @@ class CsvRows(Iterator[Dict[str, str]]):
     def _put(self, x: Any) -> bool:
         while not self._stop.is_set():
             try:
-        self._progress = progress
                 self._q.put(x, timeout=0.1)
                 return True
             except self._full:
@@ -692,8 +691,11 @@ class CsvRows(Iterator[Dict[str, str]]):
 def _stream_call(client: "Client", op: _Op, params: Dict[str, Any], options: Optional[Dict[str, Any]],
                  dest: Any = None, source: Any = None, progress: Any = None) -> Any:
     t0 = time.monotonic()
+    prog = _progress._Native(op.name, progress) if progress is not None else None
     if op.raw.get("stream_body"):
         chunks, length = _source(source)
+        if prog is not None:
+            chunks = prog.source(chunks, length)
         try:
             raw = client._native.call(op.name, params, options, source=chunks, source_len=length, progress=prog)
         except BaseException as e:
@@ -705,11 +707,8 @@ def _stream_call(client: "Client", op: _Op, params: Dict[str, Any], options: Opt
         return CsvRows(client, op, params, options, prog)
     if isinstance(dest, (str, os.PathLike)):
         path = os.fspath(dest)
-    prog = _progress._Native(op.name, progress) if progress is not None else None
         try:
             with open(path, "wb") as f:
-        if prog is not None:
-            chunks = prog.source(chunks, length)
                 raw = client._native.call(op.name, params, options, sink=prog.sink(f.write) if prog else f.write,
                                           progress=prog)
         except BaseException as e:
@@ -740,6 +739,7 @@ def _make_method(op: _Op) -> Any:
             source = kwargs.pop("source", None)
             if op.raw.get("stream_body") and source is None:
                 raise _errors._validation("source", "is required (a path, bytes, a binary file or an iterable of ids)")
+            progress = _pop_progress(op, kwargs)
             options = _call_options(op, kwargs)
             params = op.bind(args, kwargs, client._validate)
             try:
@@ -754,10 +754,10 @@ def _make_method(op: _Op) -> Any:
             client: Client = self if isinstance(self, Client) else self._client
             if resume is not None:
                 return client.resume(resume, _op=op)
+            progress = _pop_progress(op, kwargs)
             options = _call_options(op, kwargs)
             params = op.bind(args, kwargs, client._validate)
             native = client._native.pager(op.name, params, options)
-            progress = _pop_progress(op, kwargs)
             pager: Pager[Any] = Pager(client, op, native)
             if progress is not None:
                 pager._set_progress(progress)
@@ -765,27 +765,28 @@ def _make_method(op: _Op) -> Any:
     else:
         def method(self: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
             client: Client = self if isinstance(self, Client) else self._client
+            progress = _pop_progress(op, kwargs)
             options = _call_options(op, kwargs)
             params = op.bind(args, kwargs, client._validate)
             t0 = time.monotonic()
+            prog = _progress._Native(op.name, progress) if progress is not None else None
             try:
                 raw = client._native.call(op.name, params, options, progress=prog)
                 if prog is not None and op.kind == "waiter":
                     prog.finished_waiter()
             except BaseException as e:
-            progress = _pop_progress(op, kwargs)
                 _log_call(client, op.name, t0, error=e)
                 if isinstance(e, _errors.Error):
                     _attach_batch_result(op, params, e)
                 raise
+            finally:
+                _progress.close(progress)
             _log_call(client, op.name, t0)
             return op.shape(raw)
 
-            progress = _pop_progress(op, kwargs)
     method.__name__ = attr_name(op.name.rsplit(".", 1)[-1], Client if "." not in op.name else Resource)
     method.__qualname__ = method.__name__
     method.__doc__ = _op_doc(op)
-            prog = _progress._Native(op.name, progress) if progress is not None else None
     return method
 
 
@@ -793,8 +794,6 @@ def _make_method(op: _Op) -> Any:
 # clients
 
 _OPTION_NAMES = (
-            finally:
-                _progress.close(progress)
     "base_url",
     "timeout",
     "connect_timeout",
