@@ -82,6 +82,9 @@ def _camel(name: str) -> str:
 # operations
 
 
+_MISSING = object()
+
+
 class _Op:
     """One operation descriptor, pre-digested for calls."""
 
@@ -191,7 +194,18 @@ class _Op:
         return params
 
     # -- shaping results --------------------------------------------------------------------
+    def lazy_model(self) -> Optional[type]:
+        """The model class the native call builds lazily over an object result (not for paged
+        ops, whose results are shaped into pages), or None."""
+        cls = self.__dict__.get("_lazy_model", _MISSING)
+        if cls is _MISSING:
+            schema = self.result_schema() if not self.pager else None
+            cls = self.__dict__["_lazy_model"] = schema.model() if schema is not None else None
+        return cls  # type: ignore[no-any-return]
+
     def shape(self, raw: Any) -> Any:
+        if isinstance(raw, Model):  # built lazily by the native call (lazy_model)
+            return raw
         if type(raw) is dict and raw and not self.pager:  # the common case: one object
             cls = self.__dict__.get("_result_cls")
             if cls is None:
@@ -771,7 +785,7 @@ def _make_method(op: _Op) -> Any:
             t0 = time.monotonic()
             prog = _progress._Native(op.name, progress) if progress is not None else None
             try:
-                raw = client._native.call(op.name, params, options, progress=prog)
+                raw = client._native.call(op.name, params, options, progress=prog, model=op.lazy_model())
                 if prog is not None and op.kind == "waiter":
                     prog.finished_waiter()
             except BaseException as e:

@@ -181,13 +181,18 @@ static int options_from_py(PyObject *o, ak_call_options *out) {
 }
 
 static PyObject *Client_call(ClientObject *self, PyObject *args, PyObject *kwds) {
-    static char *kwlist[] = {"op", "params", "options", "sink", "source", "source_len", "progress", NULL};
+    static char *kwlist[] = {"op", "params", "options", "sink", "source", "source_len", "progress", "model", NULL};
     const char *op;
     PyObject *params = Py_None, *options = Py_None, *sink = Py_None, *source = Py_None, *progress = Py_None;
+    PyObject *model = Py_None; /* a LazyBase subclass: an object result becomes a lazy model of it */
     long long source_len = -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "s|OOOOLO:call", kwlist, &op, &params, &options, &sink, &source,
-                                     &source_len, &progress))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "s|OOOOLOO:call", kwlist, &op, &params, &options, &sink, &source,
+                                     &source_len, &progress, &model))
         return NULL;
+    if (model != Py_None && !(PyType_Check(model) && PyType_IsSubtype((PyTypeObject *)model, akpy_lazy_type))) {
+        PyErr_SetString(PyExc_TypeError, "model must be a LazyBase subclass");
+        return NULL;
+    }
     if (progress != Py_None && !PyCallable_Check(progress)) {
         PyErr_SetString(PyExc_TypeError, "progress must be callable");
         return NULL;
@@ -246,7 +251,16 @@ static PyObject *Client_call(ClientObject *self, PyObject *args, PyObject *kwds)
         akpy_raise_ak_error(&err);
         goto done;
     }
-    out = akpy_json_to_py(ak_call_result(call), 0);
+    if (model != Py_None && cJSON_IsObject(ak_call_result(call)) && ak_call_result(call)->child) {
+        /* the result tree is handed over as is and read lazily (a 100,000-keyword batch result is
+         * not converted unless its items are read) */
+        cJSON *root = ak_call_take_result(call);
+        PyObject *tree = akpy_tree_new(root); /* owns root, also on failure */
+        out = tree ? akpy_lazy_new((PyTypeObject *)model, tree, root) : NULL;
+        Py_XDECREF(tree);
+    } else {
+        out = akpy_json_to_py(ak_call_result(call), 0);
+    }
 done:
     ak_call_free(call);
     ak_error_cleanup(&err);

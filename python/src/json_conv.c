@@ -2,19 +2,36 @@
  * raw digits nodes; bad values are ValidationErrors naming the path). See binding.h. */
 #include "binding.h"
 
-static size_t path_push_key(pathbuf *p, const char *key) {
+/* The path is kept for error messages; it is built with plain copies (snprintf per key and per
+ * array element cost more than converting the value). A path too long for the buffer is cut. */
+static void path_put(pathbuf *p, const char *s, size_t n) {
+    size_t room = sizeof p->s - 1 - p->len;
+    if (n > room)
+        n = room;
+    memcpy(p->s + p->len, s, n);
+    p->len += n;
+    p->s[p->len] = '\0';
+}
+
+static size_t path_push_key(pathbuf *p, const char *key, size_t klen) {
     size_t old = p->len;
-    int n = snprintf(p->s + p->len, sizeof p->s - p->len, "%s%s", p->len ? "." : "", key);
-    if (n > 0)
-        p->len = (p->len + (size_t)n < sizeof p->s) ? p->len + (size_t)n : sizeof p->s - 1;
+    if (p->len)
+        path_put(p, ".", 1);
+    path_put(p, key, klen);
     return old;
 }
 
 static size_t path_push_index(pathbuf *p, Py_ssize_t i) {
     size_t old = p->len;
-    int n = snprintf(p->s + p->len, sizeof p->s - p->len, "[%zd]", i);
-    if (n > 0)
-        p->len = (p->len + (size_t)n < sizeof p->s) ? p->len + (size_t)n : sizeof p->s - 1;
+    char tmp[24], *e = tmp + sizeof tmp, *q = e;
+    *--q = ']';
+    size_t u = (size_t)i;
+    do {
+        *--q = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    *--q = '[';
+    path_put(p, q, (size_t)(e - q));
     return old;
 }
 
@@ -39,47 +56,82 @@ static int add_item(cJSON *arr_or_obj, const char *key, cJSON *item) {
     return 0;
 }
 
+/* One member: `k` must be a str without NUL characters. */
+static int member_to_json(cJSON *obj, PyObject *k, PyObject *v, pathbuf *path, int depth) {
+    if (!PyUnicode_Check(k)) {
+        PyErr_Format(PyExc_TypeError, "%s%skeys of parameter objects must be str, not %.100s", path->len ? path->s : "",
+                     path->len ? ": " : "", Py_TYPE(k)->tp_name);
+        return -1;
+    }
+    Py_ssize_t klen;
+    const char *ks = PyUnicode_AsUTF8AndSize(k, &klen);
+    if (!ks)
+        return -1;
+    if ((size_t)klen != strlen(ks)) {
+        akpy_raise_validation(path->s, "keys must not contain NUL characters");
+        return -1;
+    }
+    size_t old = path_push_key(path, ks, (size_t)klen);
+    cJSON *c = akpy_py_to_json(v, path, depth + 1);
+    path_pop(path, old);
+    return !c || add_item(obj, ks, c) < 0 ? -1 : 0;
+}
+
 static cJSON *mapping_to_json(PyObject *o, pathbuf *path, int depth) {
+    cJSON *obj = cJSON_CreateObject();
+    if (!obj)
+        return nomem_json();
+    if (PyDict_CheckExact(o)) { /* no list of pairs: walk the dict (the values are not Python code) */
+        Py_ssize_t pos = 0;
+        PyObject *k, *v;
+        while (PyDict_Next(o, &pos, &k, &v)) {
+            Py_INCREF(k);
+            Py_INCREF(v);
+            int rc = member_to_json(obj, k, v, path, depth);
+            Py_DECREF(k);
+            Py_DECREF(v);
+            if (rc < 0)
+                goto fail;
+        }
+        return obj;
+    }
     PyObject *items = PyDict_Check(o) ? PyDict_Items(o) : PyMapping_Items(o);
     if (!items)
-        return NULL;
-    cJSON *obj = cJSON_CreateObject();
-    if (!obj) {
-        Py_DECREF(items);
-        return nomem_json();
-    }
+        goto fail;
     Py_ssize_t n = PyList_GET_SIZE(items);
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *kv = PyList_GET_ITEM(items, i);
-        PyObject *k = PyTuple_GET_ITEM(kv, 0), *v = PyTuple_GET_ITEM(kv, 1);
-        if (!PyUnicode_Check(k)) {
-            PyErr_Format(PyExc_TypeError, "%s%skeys of parameter objects must be str, not %.100s",
-                         path->len ? path->s : "", path->len ? ": " : "", Py_TYPE(k)->tp_name);
+        if (member_to_json(obj, PyTuple_GET_ITEM(kv, 0), PyTuple_GET_ITEM(kv, 1), path, depth) < 0) {
+            Py_DECREF(items);
             goto fail;
         }
-        Py_ssize_t klen;
-        const char *ks = PyUnicode_AsUTF8AndSize(k, &klen);
-        if (!ks)
-            goto fail;
-        if ((size_t)klen != strlen(ks)) {
-            akpy_raise_validation(path->s, "keys must not contain NUL characters");
-            goto fail;
-        }
-        size_t old = path_push_key(path, ks);
-        cJSON *c = akpy_py_to_json(v, path, depth + 1);
-        path_pop(path, old);
-        if (!c || add_item(obj, ks, c) < 0)
-            goto fail;
     }
     Py_DECREF(items);
     return obj;
 fail:
-    Py_DECREF(items);
     cJSON_Delete(obj);
     return NULL;
 }
 
 static cJSON *iterable_to_json(PyObject *o, pathbuf *path, int depth) {
+    if (PyList_CheckExact(o) || PyTuple_CheckExact(o)) { /* by index: no iterator object */
+        cJSON *arr = cJSON_CreateArray();
+        if (!arr)
+            return nomem_json();
+        for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(o); i++) {
+            PyObject *v = PySequence_Fast_GET_ITEM(o, i);
+            Py_INCREF(v); /* a list may shrink under a converter that runs Python code */
+            size_t old = path_push_index(path, i);
+            cJSON *c = akpy_py_to_json(v, path, depth + 1);
+            path_pop(path, old);
+            Py_DECREF(v);
+            if (!c || add_item(arr, NULL, c) < 0) {
+                cJSON_Delete(arr);
+                return NULL;
+            }
+        }
+        return arr;
+    }
     PyObject *it = PyObject_GetIter(o);
     if (!it)
         return NULL;

@@ -393,8 +393,10 @@ static void api_error(const ak_client *c, const ak_response *resp, const cJSON *
 }
 
 /* The item list of body: data (the examples) or keywordTypes (the tables). Borrowed. */
-static cJSON *body_items(cJSON *body, bool *bad) {
+/* The array of keywords in `body` (borrowed), NULL when there is none; *parent = its parent. */
+static cJSON *body_items(cJSON *body, bool *bad, cJSON **parent) {
     *bad = false;
+    *parent = body;
     if (!cJSON_IsObject(body))
         return NULL;
     cJSON *data = cJSON_GetObjectItemCaseSensitive(body, "data");
@@ -402,6 +404,8 @@ static cJSON *body_items(cJSON *body, bool *bad) {
         data = cJSON_GetObjectItemCaseSensitive(body, "keywordTypes");
     if (cJSON_IsObject(data)) { /* {"data": {"keywordTypes": [...]}} */
         cJSON *inner = cJSON_GetObjectItemCaseSensitive(data, "keywordTypes");
+        if (inner)
+            *parent = data;
         data = inner ? inner : data;
     }
     if (!data || cJSON_IsNull(data))
@@ -437,14 +441,16 @@ static int map_response(ak_client *c, const ak_op *op, const ak_response *resp, 
         return AK_FAIL;
     }
     bool bad;
-    cJSON *items = body_items(cJSON_GetObjectItemCaseSensitive(doc, "body"), &bad);
+    cJSON *items_parent = NULL;
+    cJSON *items = body_items(cJSON_GetObjectItemCaseSensitive(doc, "body"), &bad, &items_parent);
     if (bad) {
         ak_error_set(err, AK_ERR_DECODE, "Baidu response body.data is not a list");
         cJSON_Delete(doc);
         return AK_FAIL;
     }
     cJSON *out = cJSON_CreateObject();
-    cJSON *list = items ? cJSON_Duplicate(items, true) : cJSON_CreateArray();
+    /* moved out of the parsed document, not copied (a 10000-keyword answer is megabytes) */
+    cJSON *list = items ? cJSON_DetachItemViaPointer(items_parent, items) : cJSON_CreateArray();
     cJSON *fails = cJSON_CreateArray();
     if (!out || !list || !fails || !cJSON_AddItemToObject(out, "items", list)) {
         cJSON_Delete(out);
