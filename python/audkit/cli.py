@@ -334,6 +334,9 @@ def _common_options(p: argparse.ArgumentParser, spec: OpSpec) -> None:
                    help="json, jsonl, csv or table (default: jsonl for lazy operations, json otherwise)")
     g.add_argument("--max-items", type=int, metavar="N", default=argparse.SUPPRESS,
                    help="stop after N items")
+    g.add_argument("--no-progress", action="store_true", default=argparse.SUPPRESS,
+                   help="no progress display on stderr (shown only when stderr is a terminal: "
+                        "a tqdm bar when tqdm is installed, else one updating line)")
     if spec.op.raw.get("stream_result"):
         g.add_argument("--output", "-o", metavar="PATH", default=argparse.SUPPRESS,
                        help="write the exported CSV to PATH instead of stdout")
@@ -802,6 +805,39 @@ def run_op(ns: argparse.Namespace, spec: OpSpec, out: TextIO, environ: Mapping[s
     if max_items is not None and max_items < 0:
         raise UsageError("--max-items: must be >= 0")
     call_kw = {name: getattr(ns, "call_" + name) for name, _, _ in spec.call_options if hasattr(ns, "call_" + name)}
+    display = progress_display(ns, op.name)
+    if display is not None:
+        call_kw["progress"] = display
+    try:
+        return _run_op(op, spec, params, kwargs, call_kw, ns, fmt, max_items, out)
+    finally:
+        if display is not None:
+            display.close()
+
+
+def progress_display(ns: argparse.Namespace, label: str, stream: Optional[TextIO] = None) -> Any:
+    """The CLI's progress display (issue 12): on stderr, only when stderr is a terminal and
+    ``--no-progress`` was not given: a tqdm bar when tqdm is installed, else one updating line."""
+    from . import progress
+
+    err = stream if stream is not None else sys.stderr
+    if getattr(ns, "no_progress", False):
+        return None
+    try:
+        if not err.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    try:
+        return progress.TqdmReporter(label, file=err, leave=False)
+    except ImportError:
+        return progress.LineReporter(err, label)
+
+
+def _run_op(op: Any, spec: OpSpec, params: Dict[str, Any], kwargs: Dict[str, Any], call_kw: Dict[str, Any],
+            ns: argparse.Namespace, fmt: Optional[str], max_items: Optional[int], out: TextIO) -> int:
+    from . import _client
+
     cls = _client.client_class(spec.platform.key)
     with cls(**kwargs) as client:
         target: Any = client

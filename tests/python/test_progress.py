@@ -204,3 +204,62 @@ def test_line_reporter_fallback():
     r.close()
     text = out.getvalue()
     assert "chunk 1/3" in text and "waiting 6.0 s (backoff)" in text and text.endswith("\r")
+
+
+# ---------------------------------------------------------------- the CLI: a display on a terminal
+
+
+class _Tty:
+    """A text stream that says it is a terminal (what the CLI checks on stderr)."""
+
+    def __init__(self):
+        import io
+
+        self.buf = io.StringIO()
+
+    def write(self, s):
+        return self.buf.write(s)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return True
+
+
+def _cli_wait(sb, monkeypatch, *extra, tty=True, tqdm=False):
+    from audkit import cli
+
+    if not tqdm:
+        monkeypatch.setitem(sys.modules, "tqdm", None)
+        monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    cid = sb.seed("thinking_data", "clusters", 1, project_id=102)[0]
+    with sb.client("thinking_data") as ta:
+        ta.clusters.refresh(project_id=102, cluster_id=cid)
+    err = _Tty()
+    if not tty:
+        err.isatty = lambda: False  # type: ignore[method-assign]
+    monkeypatch.setattr(sys, "stderr", err)
+    code = cli.main(["thinking-data", "clusters", "wait-refreshed", "102", "--cluster-id", str(cid),
+                     "--base-url", sb.base_url("thinking_data"), "--token", sb.credentials["thinking_data"]["token"],
+                     *extra])
+    return code, err.buf.getvalue()
+
+
+def test_cli_shows_a_line_on_a_terminal(sandbox_clean, monkeypatch, capsys):
+    code, err = _cli_wait(sandbox_clean, monkeypatch)
+    assert code == 0 and '"progress": 100' in capsys.readouterr().out
+    assert "clusters.wait_refreshed: " in err and "/100 %" in err and "next poll in 0.5 s" in err
+
+
+def test_cli_no_progress_and_no_terminal(sandbox_clean, monkeypatch, capsys):
+    code, err = _cli_wait(sandbox_clean, monkeypatch, "--no-progress")
+    assert code == 0 and err == ""
+    code, err = _cli_wait(sandbox_clean, monkeypatch, tty=False)
+    assert code == 0 and err == ""
+
+
+def test_cli_uses_tqdm_when_installed(sandbox_clean, monkeypatch, capsys):
+    pytest.importorskip("tqdm", reason="pip install tqdm (audkit[progress])")
+    code, err = _cli_wait(sandbox_clean, monkeypatch, tqdm=True)
+    assert code == 0 and "clusters.wait_refreshed" in err and "%|" in err
