@@ -292,6 +292,8 @@ def test_pandas_dataframe_of_models_gives_columns(seeded, tx):
     """Models are mappings: pandas' own constructor reads them as records."""
     df = pd.DataFrame(list(tx.custom_audiences.list(account_id=1)))
     assert list(df.columns) == [c for c in CA_FIELDS if c != "online_status"]  # the keys present
+    direct = pd.DataFrame(tx.custom_audiences.list(account_id=1))  # the issue's first try
+    assert direct.equals(df) and len(direct) == 25
 
 
 # -- the mapping protocol -------------------------------------------------------------------------
@@ -374,3 +376,15 @@ def test_pandas_is_an_optional_extra():
         proj = tomllib.load(f)["project"]
     assert proj.get("dependencies") == []  # pandas is never required
     assert any(r.startswith("pandas") for r in proj["optional-dependencies"]["pandas"])
+
+
+@needs_pandas
+def test_an_error_mid_frame_propagates_and_the_pager_continues(seeded, sb):
+    with sb.client("tencent_ads", retries=0) as tx:
+        pager = tx.custom_audiences.list(account_id=1, page_size=10)
+        next(pager)  # page 1 fetched
+        sb.fault("tencent_ads", "*", "http_500", times=1)
+        with pytest.raises(audkit.HttpError):
+            pager.to_frame()  # page 1's rest read, page 2 fails
+        rest = pager.to_frame()  # page 2 retried
+    assert rest["audience_id"].tolist() == list(range(100011, 100026))
