@@ -29,6 +29,31 @@ if FAULTS_DIR not in sys.path:
 from faults_fixtures import faults  # noqa: E402,F401  - the fixture, registered here
 
 
+@pytest.fixture
+def sigint():
+    """For tests that send SIGINT to their own process: Python's KeyboardInterrupt handler for
+    the test's duration, also when the suite was started with SIGINT ignored (`make test &`,
+    nohup: a background job inherits SIG_IGN and Python then installs no handler)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():  # pragma: no cover
+        pytest.skip("signals need the main thread")
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+def sigint_default() -> None:
+    """preexec_fn of subprocesses that are sent SIGINT: resets an inherited SIG_IGN (a suite
+    started in the background), so the child's Python installs its KeyboardInterrupt handler."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture(scope="session")
 def sb():
     """The session's sandbox (random credentials, loopback, ephemeral port)."""

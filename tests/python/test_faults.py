@@ -186,8 +186,11 @@ def test_ctrl_c_interrupts_a_retry_after_sleep_within_half_a_second(faults):
     import json
 
     env = dict(os.environ, PYTHONPATH=os.path.abspath(os.path.join(HERE, "..", "..", "python")))
+    from conftest import sigint_default
+
     p = subprocess.Popen([sys.executable, os.path.join(FAULTS_DIR, "call_once.py"), json.dumps(s)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                         preexec_fn=sigint_default)  # SIGINT handled even when `make test &` ignores it
     try:
         for _ in range(100):  # at most 5 s until the first request arrived
             if faults.requests:

@@ -132,8 +132,11 @@ def circle(radius=1000, lon=116.397128, lat=39.916527):
 # --- startup -------------------------------------------------------------------------
 def _spawn(*args):
     env = dict(os.environ, PYTHONPATH=PYROOT)
+    from conftest import sigint_default
+
+    # SIGINT reset to the default: the tests send it, also when the suite runs in the background
     return subprocess.Popen([sys.executable, "-m", "audkit.sandbox", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env, text=True)
+                            stderr=subprocess.PIPE, env=env, text=True, preexec_fn=sigint_default)
 
 
 def _read_line(proc, timeout=10):

@@ -539,7 +539,7 @@ def test_validate_false_sends_invalid_requests(sandbox_clean, lookalike, treqs):
     assert len(treqs(ADD_ROUTE)) == 1
 
 
-def test_keyboard_interrupt_is_delivered(sandbox_clean, lookalike):
+def test_keyboard_interrupt_is_delivered(sandbox_clean, lookalike, sigint):
     import os
     import signal
 
@@ -559,7 +559,7 @@ def test_keyboard_interrupt_is_delivered(sandbox_clean, lookalike):
         assert add(tx, lookalike, name="after").audience_id
 
 
-def test_keyboard_interrupt_cuts_an_in_flight_request_short(sandbox_clean):
+def test_keyboard_interrupt_cuts_an_in_flight_request_short(sandbox_clean, sigint):
     """Ctrl-C during a request the server holds for 5 s interrupts it, rather than waiting it out."""
     import os
     import signal
