@@ -108,38 +108,22 @@ class _Op:
         """Pager and chunked rows return a lazy iterator."""
         return self.kind in ("pager", "chunked")
 
+    # The core exports every row resolved: a pager or waiter row carries its target's method,
+    # path, schemas and paging (ak_describe), a chunked row its own; nothing is inherited here.
     def item_schema(self) -> Optional[Schema]:
-        if self.item is not None:
-            return self.item
-        if self.target:
-            t = self.platform.ops.get(self.target)
-            if t is not None and t is not self:
-                return t.item_schema()
-        return None
+        return self.item
 
     def result_schema(self) -> Optional[Schema]:
-        if self.result is not None or not self.target:
-            return self.result
-        t = self.platform.ops.get(self.target)
-        return t.result if t is not None else None
+        return self.result
 
     def pager_desc(self) -> Optional[Dict[str, Any]]:
-        """The paging description (a pager row may leave it to its target)."""
-        if self.pager:
-            return self.pager
-        if self.target:
-            t = self.platform.ops.get(self.target)
-            if t is not None and t is not self:
-                return t.pager_desc()
-        return None
+        """The paging description, as the core resolved it."""
+        return self.pager
 
     def items_path(self) -> Optional[str]:
-        if self.pager and self.pager.get("items_path"):
-            return str(self.pager["items_path"])
-        if self.target:
-            t = self.platform.ops.get(self.target)
-            if t is not None and t is not self:
-                return t.items_path()
+        for d in (self.pager, self.raw.get("chunk")):
+            if d and d.get("items_path"):
+                return str(d["items_path"])
         return None
 
     def positional_fields(self) -> List[str]:
