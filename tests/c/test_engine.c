@@ -371,6 +371,85 @@ static void test_pager_error_resume(void) {
     ak_client_free(c);
 }
 
+/* An integer member read as cJSON gives it (the engine's exact reader is internal). */
+static int int_at(const cJSON *obj, const char *key, int64_t *out) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!cJSON_IsNumber(v))
+        return 0;
+    *out = (int64_t)v->valuedouble;
+    return 1;
+}
+
+/* The page object and the item offset: ak_pager_take_page hands the tree over with the items
+ * inside it; a token taken after n items of a page resumes at item n of that page. */
+static void test_pager_take_page_and_skip(void) {
+    fake_env env = {1700000000000LL, 0, 0};
+    ak_client *c = recording_client("tencent_ads", "{\"access_token\":\"T\",\"retries\":0}", &env);
+    cJSON *params = J("{\"account_id\":1,\"page_size\":3}");
+    ak_pager *p = NULL;
+    ak_error err = AK_ERROR_INIT;
+    CHECK(ak_pager_new(&p, c, "custom_audiences.list", params, &err) == AK_OK);
+    ak_step st;
+    char *b1 = page_body(0, 3, 1, 3, 6), *b2 = page_body(3, 3, 2, 3, 6);
+    ak_pager_next(p, &st);
+    ak_response r = resp(200, b1);
+    ak_pager_feed(p, &r);
+    ak_pager_next(p, &st);
+    CHECK(st.kind == AK_STEP_PAGE);
+    const ak_json *items = NULL;
+    cJSON *page = ak_pager_take_page(p, &items);
+    CHECK(page != NULL && cJSON_IsArray(items) && cJSON_GetArraySize(items) == 3);
+    CHECK(items == cJSON_GetObjectItemCaseSensitive(page, "list")); /* inside the result, not a copy */
+    CHECK(ak_pager_result(p) == NULL && cJSON_GetArraySize(ak_pager_items(p)) == 0);
+    CHECK(ak_pager_take_page(p, NULL) == NULL); /* taken once */
+    cJSON_Delete(page);
+    /* two of the three items consumed: the token points into page 1 */
+    ak_pager_set_consumed(p, 2);
+    cJSON *state = ak_pager_state(p);
+    int64_t v;
+    CHECK(int_at(state, "next", &v) && v == 1);
+    CHECK(int_at(state, "skip", &v) && v == 2);
+    /* all consumed: the next page, no skip */
+    ak_pager_set_consumed(p, 3);
+    cJSON *state2 = ak_pager_state(p);
+    CHECK(int_at(state2, "next", &v) && v == 2);
+    CHECK(cJSON_GetObjectItemCaseSensitive(state2, "skip") == NULL);
+    cJSON_Delete(state2);
+    ak_pager_free(p);
+    /* resuming drops the consumed items of page 1, then goes on to page 2 */
+    CHECK(ak_pager_resume(&p, c, state, &err) == AK_OK);
+    ak_pager_next(p, &st);
+    CHECK(st.kind == AK_STEP_SEND && strstr(st.request->url, "page=1") != NULL);
+    r = resp(200, b1);
+    ak_pager_feed(p, &r);
+    ak_pager_next(p, &st);
+    CHECK(st.kind == AK_STEP_PAGE && cJSON_GetArraySize(ak_pager_items(p)) == 1);
+    CHECK(int_at(cJSON_GetArrayItem(ak_pager_items(p), 0), "audience_id", &v) && v == 2);
+    /* a token taken now (nothing of this page consumed) still skips the two */
+    cJSON *state3 = ak_pager_state(p);
+    CHECK(int_at(state3, "skip", &v) && v == 2);
+    cJSON_Delete(state3);
+    ak_pager_next(p, &st);
+    CHECK(st.kind == AK_STEP_SEND && strstr(st.request->url, "page=2") != NULL);
+    r = resp(200, b2);
+    ak_pager_feed(p, &r);
+    ak_pager_next(p, &st);
+    CHECK(st.kind == AK_STEP_PAGE && cJSON_GetArraySize(ak_pager_items(p)) == 3);
+    ak_pager_next(p, &st);
+    CHECK(st.kind == AK_STEP_DONE);
+    ak_pager_free(p);
+    /* a bad skip is a validation error naming it */
+    cJSON_ReplaceItemInObjectCaseSensitive(state, "skip", cJSON_CreateNumber(-1));
+    CHECK(ak_pager_resume(&p, c, state, &err) == AK_FAIL && err.kind == AK_ERR_VALIDATION);
+    CHECK_STR(err.field, "state.skip");
+    cJSON_Delete(state);
+    free(b1);
+    free(b2);
+    cJSON_Delete(params);
+    ak_error_cleanup(&err);
+    ak_client_free(c);
+}
+
 static void test_client_config(void) {
     ak_client *c = NULL;
     ak_error err = AK_ERROR_INIT;
@@ -403,6 +482,7 @@ int main(void) {
     RUN(test_retry_after_header);
     RUN(test_pager_lazy);
     RUN(test_pager_error_resume);
+    RUN(test_pager_take_page_and_skip);
     RUN(test_client_config);
     DONE();
 }
