@@ -74,6 +74,15 @@ static const char *str(const cJSON *o, const char *k) {
 
 /* 25001 keywords: 3 requests (10000, 10000, 5001); a partial failure in chunk 0, a transport failure
  * in chunk 1 (its 10000 items "unknown"), success in chunk 2; indexes relative to the input. */
+/* the progress hooks (drive.h): chunks reported as they finish, "done/total" */
+static char chunk_log[256];
+static int on_chunk_log(void *ud, size_t done, size_t total) {
+    (void)ud;
+    size_t n = strlen(chunk_log);
+    snprintf(chunk_log + n, sizeof chunk_log - n, "%zu/%zu ", done, total);
+    return 0;
+}
+
 static void test_sequential_chunks_and_indexes(void) {
     ak_client *c = client_for("http://h:1/v1/cloud", 0, 1);
     ak_transport *t = ak_client_transport(c);
@@ -92,7 +101,11 @@ static void test_sequential_chunks_and_indexes(void) {
     CHECK(ak_call_chunks(call) == 3);
     CHECK(ak_call_chunk_offset(call, 2) == 20000);
     CHECK(ak_call_max_concurrency(call) == AK_DEFAULT_CONCURRENCY);
-    CHECK(ak_drive_call(c, call, NULL, &err) == AK_OK);
+    ak_drive_hooks hooks = {0};
+    hooks.on_chunk = on_chunk_log;
+    chunk_log[0] = 0;
+    CHECK(ak_drive_call(c, call, &hooks, &err) == AK_OK);
+    CHECK_STR(chunk_log, "1/3 2/3 3/3 "); /* the failed chunk counts as finished */
     CHECK(ak_recording_count(t) == 3);
     for (size_t i = 0; i < ak_recording_count(t) && i < 3; i++)
         CHECK(body_items(ak_recording_get(t, i)) == (i < 2 ? 10000 : 5001));
@@ -344,7 +357,11 @@ static void test_concurrent_overlap(void) {
     CHECK(ak_call_new(&call, c, "keywords.add", p, &err) == AK_OK);
     CHECK(ak_call_chunks(call) == 4);
     int64_t t0 = now_ms();
-    CHECK(ak_drive_call(c, call, NULL, &err) == AK_OK);
+    ak_drive_hooks hooks = {0};
+    hooks.on_chunk = on_chunk_log;
+    chunk_log[0] = 0;
+    CHECK(ak_drive_call(c, call, &hooks, &err) == AK_OK);
+    CHECK_STR(chunk_log, "1/4 2/4 3/4 4/4 "); /* curl multi: reported outside the block */
     int64_t end = now_ms(), took = end - s.first_ms;
     fprintf(stderr, "  4 chunks x %d ms held: %lld ms from the first arrival (%lld ms building), %d at once\n", HOLD_MS,
             (long long)took, (long long)(s.first_ms - t0), s.max_inflight);

@@ -647,13 +647,26 @@ static void wait_sleep(void *ud, int64_t ms) {
     wait_slept += ms;
 }
 
+/* on_wait (drive.h): each poll's value and the value awaited, before the sleep */
+static char wait_log[256];
+static int wait_stop;
+static int on_wait_log(void *ud, int64_t ms, const char *reason, const char *value, const char *target) {
+    (void)ud;
+    size_t n = strlen(wait_log);
+    snprintf(wait_log + n, sizeof wait_log - n, "%s:%lld:%s/%s ", reason, (long long)ms, value ? value : "-",
+             target ? target : "-");
+    return wait_stop;
+}
+
 static void test_thinking_wait_refreshed(void) {
     ak_client *c = td_client();
     ak_transport *t = ak_client_transport(c);
     wait_env.now_ms = 1700000000000LL;
     ak_client_set_clock(c, fake_clock, &wait_env);
     ak_error err = AK_ERROR_INIT;
-    ak_drive_hooks hooks = {NULL, NULL, NULL, wait_sleep, &wait_env, NULL, NULL, NULL};
+    ak_drive_hooks hooks = {NULL, NULL, NULL, wait_sleep, &wait_env, NULL, on_wait_log, NULL};
+    wait_log[0] = 0;
+    wait_stop = 0;
     /* polls refresh-progress until 100, sleeping the interval between polls */
     ak_recording_push(t, 200, NULL, "{\"return_code\":0,\"data\":{\"progress\":40}}");
     ak_recording_push(t, 200, NULL, "{\"return_code\":0,\"data\":{\"progress\":\"80\"}}");
@@ -666,6 +679,7 @@ static void test_thinking_wait_refreshed(void) {
     CHECK(cJSON_GetObjectItem(ak_call_result(call), "progress")->valuedouble == 100);
     CHECK_STR(ak_call_op(call)->name, "clusters.wait_refreshed");
     CHECK(ak_recording_count(t) == 3 && wait_slept == 1000);
+    CHECK_STR(wait_log, "poll:500:40/100 poll:500:80/100 ");
     /* the timeout is the engine's: never sent */
     CHECK_STR(ak_recording_get(t, 0)->url,
               TD_BASE "/open/user-cluster-refresh-progress-by-name?token=" TD_TOKEN "&projectId=102&clusterName=c1");
@@ -679,6 +693,17 @@ static void test_thinking_wait_refreshed(void) {
     CHECK(ak_drive_call(c, call, &hooks, &err) == AK_FAIL);
     CHECK(err.kind == AK_ERR_TIMEOUT && strstr(err.message, "last: 10") != NULL);
     CHECK(ak_recording_count(t) == 6); /* polls at 0, 0.5 and 1.0 s; the next would pass 1.2 s */
+    ak_call_free(call);
+    cJSON_Delete(params);
+    /* a non-zero on_wait abandons the wait: the call fails at once, nothing more is sent */
+    ak_recording_push(t, 200, NULL, "{\"return_code\":0,\"data\":{\"progress\":10}}");
+    params = J("{\"project_id\":102,\"cluster_id\":7}");
+    wait_stop = 1;
+    CHECK(ak_call_new(&call, c, "clusters.wait_refreshed", params, &err) == AK_OK);
+    CHECK(ak_drive_call(c, call, &hooks, &err) == AK_FAIL);
+    CHECK(err.kind == AK_ERR_TRANSPORT && strstr(err.message, "progress callback") != NULL);
+    CHECK(ak_recording_count(t) == 7);
+    wait_stop = 0;
     ak_call_free(call);
     cJSON_Delete(params);
     /* the timeout is validated like any parameter */
