@@ -763,11 +763,21 @@ def _make_method(op: _Op) -> Any:
     else:
         def method(self: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
             client: Client = self if isinstance(self, Client) else self._client
-            progress = _pop_progress(op, kwargs)
+            progress = _pop_progress(op, kwargs) if "progress" in kwargs else None
             options = _call_options(op, kwargs)
             params = op.bind(args, kwargs, client._validate)
             t0 = time.monotonic()
-            prog = _progress._Native(op.name, progress) if progress is not None else None
+            if progress is None:  # the common path: nothing to report, nothing to close
+                try:
+                    raw = client._native.call(op.name, params, options, model=op.lazy_model())
+                except BaseException as e:
+                    _log_call(client, op.name, t0, error=e)
+                    if isinstance(e, _errors.Error):
+                        _attach_batch_result(op, params, e)
+                    raise
+                _log_call(client, op.name, t0)
+                return op.shape(raw)
+            prog = _progress._Native(op.name, progress)
             try:
                 raw = client._native.call(op.name, params, options, progress=prog, model=op.lazy_model())
                 if prog is not None and op.kind == "waiter":
