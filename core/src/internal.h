@@ -70,6 +70,16 @@ int ak_path_next(const char **p, char *seg, size_t cap);
 /* The query-string text of a scalar or the JSON text of an array/object (owned). */
 char *ak_json_query_value(const cJSON *v);
 
+/* A value's path in a schema walk (validate.c, decode.c): a chain of keys and indexes up to the
+ * caller's prefix, formatted only when an error names it. key NULL: an array index. */
+typedef struct ak_spath {
+    const struct ak_spath *up;
+    const char *key;
+    int index;
+} ak_spath;
+/* "a.b[2].c" into out (cut at cap); schema/lookup.c. */
+void ak_spath_text(char *out, size_t cap, const ak_spath *p);
+
 /* ---- descriptor internals ---- */
 typedef struct ak_req_build ak_req_build;
 

@@ -11,26 +11,7 @@
 
 /* A value's path, built only when an error names it: a chain of keys and indexes up to the
  * caller's prefix (no text is formatted for values that decode fine). */
-typedef struct dpath {
-    const struct dpath *up;
-    const char *key; /* a member's key; NULL: an array index */
-    int index;
-} dpath;
-
-static void path_text(char *out, size_t cap, const dpath *p) {
-    if (!p->up) {
-        snprintf(out, cap, "%s", p->key ? p->key : "");
-        return;
-    }
-    path_text(out, cap, p->up);
-    size_t n = strlen(out);
-    if (n + 1 >= cap)
-        return;
-    if (p->key)
-        snprintf(out + n, cap - n, "%s%s", *out ? "." : "", p->key);
-    else
-        snprintf(out + n, cap - n, "[%d]", p->index);
-}
+typedef ak_spath dpath;
 
 static int decode_value(const ak_field *f, ak_type t, cJSON *v, int level, const dpath *path, ak_error *err);
 
@@ -85,7 +66,7 @@ static const char *expected_kind(ak_type t) {
 static int fail(ak_error *err, const dpath *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(ak_error *err, const dpath *at, const char *fmt, ...) {
     char rule[256], path[PATH_CAP];
-    path_text(path, sizeof path, at);
+    ak_spath_text(path, sizeof path, at);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(rule, sizeof rule, fmt, ap);

@@ -11,6 +11,7 @@
 #include "../internal.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,4 +280,19 @@ const ak_schema *ak_schema_find(const char *platform, const char *model) {
         if (strcmp(s->name, model) == 0)
             return s;
     return NULL;
+}
+
+void ak_spath_text(char *out, size_t cap, const ak_spath *p) {
+    if (!p->up) {
+        snprintf(out, cap, "%s", p->key ? p->key : "");
+        return;
+    }
+    ak_spath_text(out, cap, p->up);
+    size_t n = strlen(out);
+    if (n + 1 >= cap)
+        return;
+    if (p->key)
+        snprintf(out + n, cap - n, "%s%s", *out ? "." : "", p->key);
+    else
+        snprintf(out + n, cap - n, "[%d]", p->index);
 }

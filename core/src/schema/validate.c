@@ -13,28 +13,9 @@ typedef struct vstate {
 
 /* A field's path, rendered only when a violation names it: a chain of keys (dotted) and array
  * indexes up to the root (the caller's prefix). */
-typedef struct vpath {
-    const struct vpath *up;
-    const char *key; /* NULL: an array index */
-    int index;
-} vpath;
+typedef ak_spath vpath;
 
 #define VPATH_CAP 544 /* a path (< 512) and "[index]" */
-
-static void path_text(char *out, size_t cap, const vpath *p) {
-    if (!p->up) {
-        snprintf(out, cap, "%s", p->key ? p->key : "");
-        return;
-    }
-    path_text(out, cap, p->up);
-    size_t n = strlen(out);
-    if (n + 1 >= cap)
-        return;
-    if (p->key)
-        snprintf(out + n, cap - n, "%s%s", *out ? "." : "", p->key);
-    else
-        snprintf(out + n, cap - n, "[%d]", p->index);
-}
 
 static void violation(vstate *v, const vpath *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void violation(vstate *v, const vpath *at, const char *fmt, ...) {
@@ -43,7 +24,7 @@ static void violation(vstate *v, const vpath *at, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(rule, sizeof rule, fmt, ap);
     va_end(ap);
-    path_text(path, sizeof path, at);
+    ak_spath_text(path, sizeof path, at);
     ak_error_add_violation(v->err, path, rule);
 }
 
