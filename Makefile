@@ -26,7 +26,7 @@ PIP_ORACLES := volcengine bce-python-sdk pytz pycryptodome future six
 
 .PHONY: all deps deps-apt deps-venv deps-pip build build-c build-asan build-python test test-c test-python test-lua test-install \
         test-openresty test-rockspec generate demo demo-lua format format-check describe clean build-fuzz fuzz fuzz-smoke \
-        bench bench-smoke
+        bench bench-smoke deps-venv distclean
 
 all: build
 
