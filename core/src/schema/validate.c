@@ -529,11 +529,22 @@ static void check_rule(vstate *v, const ak_schema *s, const cJSON *obj, const ak
     }
 }
 
+#define BY_FIELD_MAX 64 /* schemas up to this many fields find their members in one pass */
+
 static void validate_object(vstate *v, const ak_schema *s, const cJSON *obj, const vpath *path) {
+    /* each field's member (the first one under its wire name, as cJSON_GetObjectItem finds it),
+     * noted while the members are looked up once; no scan of the object per field */
+    const cJSON *by_field[BY_FIELD_MAX];
+    bool indexed = s->nfields <= BY_FIELD_MAX;
+    if (indexed)
+        memset(by_field, 0, s->nfields * sizeof by_field[0]);
     /* unknown and doubly given members: strict on what we send */
     ak_lookup_cursor cur = {0};
     for (const cJSON *m = obj->child; m; m = m->next) {
         const ak_field *f = m->string ? ak_schema_lookup_from(s, m->string, &cur) : NULL;
+        if (indexed && f && f >= s->fields && f < s->fields + s->nfields && !by_field[f - s->fields] &&
+            strcmp(m->string, f->wire) == 0)
+            by_field[f - s->fields] = m;
         if (!f) {
             const vpath mp = {path, m->string ? m->string : "(null)", 0};
             if (s->nfields)
@@ -548,7 +559,7 @@ static void validate_object(vstate *v, const ak_schema *s, const cJSON *obj, con
     }
     for (size_t i = 0; i < s->nfields; i++) {
         const ak_field *f = &s->fields[i];
-        const cJSON *val = cJSON_GetObjectItemCaseSensitive(obj, f->wire);
+        const cJSON *val = indexed ? by_field[i] : cJSON_GetObjectItemCaseSensitive(obj, f->wire);
         const vpath fp = {path, f->name, 0};
         if (!val) {
             if (f->flags & AK_F_REQUIRED)
