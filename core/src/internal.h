@@ -258,6 +258,13 @@ uint32_t ak_schema_key_hash(const char *key);
  * violation in err as ak_schema_validate reports them). `s` NULL: no rules, *out a copy. */
 int ak_schema_validate_encode(const ak_schema *s, const ak_json *value, const char *prefix, const ak_validate_ctx *ctx,
                               ak_error *err, ak_json **out);
+/* The same on a tree the caller gives away (`value` owned: encoded in place, no copy; handed to
+ * *out when valid, freed otherwise). */
+int ak_schema_validate_encode_owned(const ak_schema *s, ak_json *value, const char *prefix, const ak_validate_ctx *ctx,
+                                    ak_error *err, ak_json **out);
+/* ak_schema_encode's result made in `value` itself (owned by the caller; keys become the
+ * descriptors' static wire names). AK_FAIL on OOM, the tree then partly encoded. */
+int ak_schema_encode_inplace(const ak_schema *s, ak_json *value);
 /* The wire value a readable alias stands for ("keyword" -> "11", true -> "1"), or NULL. Static. */
 const char *ak_field_alias_value(const ak_field *f, const cJSON *v);
 /* The member of object `obj` named `name`, or named by the wire name of the field `name` finds in

@@ -170,9 +170,10 @@ static int client_call(lua_State *L) {
         return akl_client_call_stream(L, c, op, &opt);
     if (akl_opt_params(L, 3, &params) < 0)
         return 2;
-    if (ak_call_new(&call, c, op, params, &err) != AK_OK || ak_call_set_options(call, &opt, &err) != AK_OK) {
+    int new_rc = ak_call_new_owned(&call, c, op, params, &err); /* params is the call's now */
+    params = NULL;
+    if (new_rc != AK_OK || ak_call_set_options(call, &opt, &err) != AK_OK) {
         ak_call_free(call);
-        cJSON_Delete(params);
         akl_return_error(L, &err);
         ak_error_cleanup(&err);
         return 2;

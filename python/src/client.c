@@ -223,7 +223,9 @@ static PyObject *Client_call(ClientObject *self, PyObject *args, PyObject *kwds)
     ak_error err = AK_ERROR_INIT;
     ak_call *call = NULL;
     self->last_attempts = 0;
-    if (ak_call_new(&call, self->c, op, p, &err) != AK_OK || ak_call_set_options(call, &opt, &err) != AK_OK) {
+    int new_rc = ak_call_new_owned(&call, self->c, op, p, &err); /* p is the call's now: encoded in place */
+    p = NULL;
+    if (new_rc != AK_OK || ak_call_set_options(call, &opt, &err) != AK_OK) {
         akpy_raise_ak_error(&err);
         goto done;
     }

@@ -45,6 +45,10 @@ typedef struct ak_call ak_call;
  * reported here, before any request exists. *out is owned: ak_call_free. The call borrows the
  * client, which must outlive it. */
 AK_API int ak_call_new(ak_call **out, ak_client *c, const char *op, const ak_json *params, ak_error *err);
+/** ak_call_new taking ownership of `params` (always: freed on failure too), which is encoded in
+ * place instead of copied: for bindings that build the tree just for the call (a batch of
+ * 100,000 keywords is not copied once more). */
+AK_API int ak_call_new_owned(ak_call **out, ak_client *c, const char *op, ak_json *params, ak_error *err);
 /** Per-call overrides of the client's policy; a negative member keeps the client's value. */
 typedef struct ak_call_options {
     long timeout_ms;        /* each attempt's transfer timeout (> 0) */

@@ -71,7 +71,10 @@ ak_batch *ak_call_batch(const ak_call *call) { return call ? call->batch : NULL;
 
 int ak_call_finished(const ak_call *call) { return call->state == CS_DONE || call->state == CS_ERROR; }
 
-int ak_call_new(ak_call **out, ak_client *c, const char *opname, const ak_json *params, ak_error *err) {
+/* `*owned` non-NULL: params is that tree, encoded in place; call_new sets *owned to NULL once it
+ * has taken it (the caller frees what is left). */
+static int call_new(ak_call **out, ak_client *c, const char *opname, const ak_json *params, cJSON **owned,
+                    ak_error *err) {
     *out = NULL;
     ak_error_cleanup(err);
     const ak_op *op = ak_op_find(c->platform, opname ? opname : "");
@@ -94,7 +97,20 @@ int ak_call_new(ak_call **out, ak_client *c, const char *opname, const ak_json *
         return AK_FAIL;
     }
     cJSON *enc = NULL; /* encoded once: the tree validated is the tree sent */
-    if (c->validate) {
+    if (owned && *owned && c->validate) {
+        ak_validate_ctx ctx = {ak_client_today_gmt8(c)};
+        cJSON *tree = *owned;
+        *owned = NULL; /* the encoder's now: handed back in enc, or freed */
+        if (ak_schema_validate_encode_owned(row->request, tree, NULL, &ctx, err, &enc) != AK_OK)
+            return AK_FAIL;
+    } else if (owned && *owned) {
+        if (ak_schema_encode_inplace(row->request, *owned) != AK_OK) {
+            ak_error_nomem(err);
+            return AK_FAIL; /* the caller frees *owned */
+        }
+        enc = *owned;
+        *owned = NULL;
+    } else if (c->validate) {
         ak_validate_ctx ctx = {ak_client_today_gmt8(c)};
         if (ak_schema_validate_encode(row->request, params, NULL, &ctx, err, &enc) != AK_OK)
             return AK_FAIL;
@@ -126,6 +142,23 @@ int ak_call_new(ak_call **out, ak_client *c, const char *opname, const ak_json *
     }
     *out = call;
     return AK_OK;
+}
+
+int ak_call_new(ak_call **out, ak_client *c, const char *opname, const ak_json *params, ak_error *err) {
+    return call_new(out, c, opname, params, NULL, err);
+}
+
+int ak_call_new_owned(ak_call **out, ak_client *c, const char *opname, ak_json *params, ak_error *err) {
+    /* every early failure frees the tree; once handed to the encoder it is the encoder's */
+    cJSON *owned = params ? params : cJSON_CreateObject();
+    if (!owned) {
+        *out = NULL;
+        ak_error_nomem(err);
+        return AK_FAIL;
+    }
+    int rc = call_new(out, c, opname, owned, &owned, err);
+    cJSON_Delete(owned); /* not taken (an early failure) */
+    return rc;
 }
 
 int ak_call_options_check(const ak_call_options *o, ak_error *err) {

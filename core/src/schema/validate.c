@@ -572,18 +572,10 @@ static void validate_object(vstate *v, const ak_schema *s, const cJSON *obj, con
         check_rule(v, s, obj, &s->rules[i], path);
 }
 
-int ak_schema_validate_encode(const ak_schema *s, const ak_json *value, const char *prefix, const ak_validate_ctx *ctx,
-                              ak_error *err, ak_json **out) {
+/* Checks the encoded tree `enc` (owned): handed to *out when valid, freed otherwise. */
+static int validate_encoded(const ak_schema *s, cJSON *enc, const char *prefix, const ak_validate_ctx *ctx,
+                            ak_error *err, ak_json **out) {
     vstate v = {ctx, err};
-    *out = NULL;
-    if (err)
-        ak_error_cleanup(err);
-    /* encoded once: the rules are checked on the tree that is sent, which the caller keeps */
-    cJSON *enc = ak_schema_encode(s, value);
-    if (!enc) {
-        ak_error_nomem(err);
-        return AK_FAIL;
-    }
     if (s) {
         const vpath root = {NULL, prefix ? prefix : "", 0};
         const vpath params = {NULL, prefix && *prefix ? prefix : "params", 0};
@@ -598,6 +590,34 @@ int ak_schema_validate_encode(const ak_schema *s, const ak_json *value, const ch
     }
     *out = enc;
     return AK_OK;
+}
+
+int ak_schema_validate_encode(const ak_schema *s, const ak_json *value, const char *prefix, const ak_validate_ctx *ctx,
+                              ak_error *err, ak_json **out) {
+    *out = NULL;
+    if (err)
+        ak_error_cleanup(err);
+    /* encoded once: the rules are checked on the tree that is sent, which the caller keeps */
+    cJSON *enc = ak_schema_encode(s, value);
+    if (!enc) {
+        ak_error_nomem(err);
+        return AK_FAIL;
+    }
+    return validate_encoded(s, enc, prefix, ctx, err, out);
+}
+
+int ak_schema_validate_encode_owned(const ak_schema *s, ak_json *value, const char *prefix, const ak_validate_ctx *ctx,
+                                    ak_error *err, ak_json **out) {
+    *out = NULL;
+    if (err)
+        ak_error_cleanup(err);
+    cJSON *enc = value ? value : cJSON_CreateObject();
+    if (!enc || ak_schema_encode_inplace(s, enc) != AK_OK) {
+        cJSON_Delete(enc);
+        ak_error_nomem(err);
+        return AK_FAIL;
+    }
+    return validate_encoded(s, enc, prefix, ctx, err, out);
 }
 
 int ak_schema_validate(const ak_schema *s, const ak_json *value, const char *prefix, const ak_validate_ctx *ctx,
