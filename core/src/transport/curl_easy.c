@@ -54,6 +54,27 @@ static size_t on_body(char *ptr, size_t size, size_t n, void *ud) {
     return ak_buf_append(&t->body, ptr, size * n) ? size * n : 0;
 }
 
+#if LIBCURL_VERSION_NUM >= 0x075000 /* 7.80.0: CURLOPT_PREREQFUNCTION */
+#define AK_HAVE_PREREQ 1
+/* Called by libcurl right before it sends a request on a connection, for every attempt: the first
+ * goes, a second one (libcurl retrying on a fresh connection because a reused one closed after the
+ * request was written) is refused, so a non-idempotent request is never sent twice behind the
+ * engine's back. The body itself goes with the headers (POSTFIELDS: one packet). */
+static int on_prereq(void *ud, char *primary_ip, char *local_ip, int primary_port, int local_port) {
+    (void)primary_ip;
+    (void)local_ip;
+    (void)primary_port;
+    (void)local_port;
+    curl_tp *t = ud;
+    if (t->prereq_calls++ > 0) {
+        t->resend_refused = true;
+        return CURL_PREREQFUNC_ABORT;
+    }
+    return CURL_PREREQFUNC_OK;
+}
+#endif
+
+#ifndef AK_HAVE_PREREQ
 /* Upload of a non-idempotent request's body. With no seek callback libcurl cannot rewind it, so
  * it cannot silently resend the request on a fresh connection after a reused one dropped once
  * the body was written (it fails with CURLE_SEND_FAIL_REWIND instead): the engine decides. */
@@ -66,6 +87,7 @@ static size_t on_read(char *dst, size_t size, size_t n, void *ud) {
     t->body_off += k;
     return k;
 }
+#endif
 
 /* Streamed upload: pulls the body from the request's reader (no seek function either: a reader
  * cannot be rewound, so libcurl can never resend it by itself). */
@@ -153,6 +175,8 @@ void ak_curl_prepare(curl_tp *t, const ak_request *req) {
     t->interrupted = false;
     t->too_big = false;
     t->body_off = 0;
+    t->prereq_calls = 0;
+    t->resend_refused = false;
     t->streaming = -1;
     t->last_poll_ms = mono_ms();
     if (req->interrupted) {
@@ -170,8 +194,14 @@ void ak_curl_prepare(curl_tp *t, const ak_request *req) {
         } else if (req->idempotent || req->body_len == 0) {
             curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body ? req->body : "");
         } else {
+#ifdef AK_HAVE_PREREQ
+            curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body);
+            curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+            curl_easy_setopt(e, CURLOPT_PREREQDATA, t);
+#else /* no pre-request hook: a body libcurl cannot rewind (two packets, never resent) */
             curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
             curl_easy_setopt(e, CURLOPT_READDATA, t);
+#endif
         }
         /* a streamed body of unknown size goes chunked (-1 makes libcurl add the header) */
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -212,7 +242,11 @@ int ak_curl_finish(curl_tp *t, int code, ak_response *resp, ak_error *err) {
         const char *what = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
         bool connect =
             rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY;
-        if (rc == CURLE_ABORTED_BY_CALLBACK || (rc == CURLE_WRITE_ERROR && t->streaming == 1))
+        if (rc == CURLE_ABORTED_BY_CALLBACK && t->resend_refused)
+            snprintf(t->message, sizeof t->message,
+                     "the connection closed after the request was sent, before any response; not resent "
+                     "(the server may have processed it)");
+        else if (rc == CURLE_ABORTED_BY_CALLBACK || (rc == CURLE_WRITE_ERROR && t->streaming == 1))
             snprintf(t->message, sizeof t->message, "the streamed body was abandoned by the caller");
         else if (t->too_big)
             snprintf(t->message, sizeof t->message, "response body exceeds max_response_bytes (%zu bytes)",

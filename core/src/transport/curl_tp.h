@@ -23,7 +23,9 @@ typedef struct curl_tp {
     int64_t last_poll_ms;
     bool interrupted;
     bool too_big;          /* the body passed req->max_response_bytes */
-    size_t body_off;       /* read position in req->body (non-idempotent uploads) */
+    size_t body_off;       /* read position in req->body (non-idempotent uploads, old libcurl) */
+    int prereq_calls;      /* requests libcurl was about to make for this transfer */
+    bool resend_refused;   /* a second one (libcurl's own retry of a non-idempotent request) was refused */
     int streaming;         /* streamed result: -1 undecided, 1 the 2xx body goes to req->body_sink, 0 buffered */
     struct curl_slist *hl; /* the request's header list, between prepare and finish */
     curl_multi_pool *pool; /* curl_multi.c: the multi handle and its workers (owned), or NULL */
