@@ -142,6 +142,19 @@ end
 local function split_options(self, op, params)
   if type(params) ~= "table" then return params, nil end
   local opts, copy
+  -- progress = function(ev): events of this call (see the Lua documentation, "Progress")
+  local prog = rawget(params, "progress")
+  if prog ~= nil and not request_has(self, op, "progress") then
+    if type(prog) ~= "function" then
+      local rule = "must be a function"
+      return nil, nil, new_error("validation", "progress: " .. rule, { field = "progress", rule = rule })
+    end
+    opts = { progress = prog }
+    copy = {}
+    for pk, pv in pairs(params) do copy[pk] = pv end
+    setmetatable(copy, getmetatable(params))
+    copy.progress = nil
+  end
   for k, key in pairs(CALL_OPTIONS) do
     local v = rawget(params, k)
     if v ~= nil and not request_has(self, op, k) then
@@ -244,6 +257,14 @@ local function run_call(self, opname, params, opts)
   if transport then
     local call, err = c:new_call(opname, params, opts)
     if not call then return nil, err end
+    local prog = opts and opts.progress
+    if prog then -- a Lua-owned loop: its sleeps are the waits
+      local inner = sleep
+      sleep = function(ms)
+        prog({ op = opname, kind = "waiting", wait_seconds = ms / 1000 })
+        return inner(ms)
+      end
+    end
     return loop.run_call(call, transport, sleep)
   end
   return c:call(opname, params, opts)
@@ -291,6 +312,7 @@ local function invoke(self, op, params)
   if op.kind == "pager" or op.kind == "chunked" then
     local cp, err = self._c:pager(op.name, params, opts)
     local p = Pager.new(self, cp, err)
+    p._progress = opts and opts.progress
     return p, nil, nil, p
   end
   local res, err = run_call(self, op.name, params, opts)

@@ -37,6 +37,9 @@ function methods:_fetch()
     items, res = cp:next_page()
   end
   if items == nil then return nil, res end
+  if self._progress then -- progress = function(ev): one event per page received
+    self._progress({ op = cp:op(), kind = "request", done = cp:pages_fetched(), unit = "page" })
+  end
   local op = c:_op(cp:op())
   local models = c._models
   -- items are lazy views (lua/src/lazy.c) that read snake_case names themselves; the rest of

@@ -157,6 +157,77 @@ static int opt_call_options(lua_State *L, int idx, ak_call_options *o) {
     return 0;
 }
 
+/* progress = function(ev) in the call's options: events from the drive hooks (lua/audkit.lua
+ * documents them). The callback runs on this thread (the blocking driver holds no lock); an
+ * error it raises abandons the call and is returned as its error value. */
+typedef struct lprogress {
+    lua_State *L;
+    int fn;         /* stack index of the function */
+    const char *op; /* borrowed */
+    int failed;     /* the callback raised: its error value is on the stack top */
+} lprogress;
+
+static int progress_event(lprogress *p) { /* the event table is on the stack top */
+    lua_State *L = p->L;
+    lua_pushvalue(L, p->fn);
+    lua_insert(L, -2);
+    if (lua_pcall(L, 1, 0, 0) != 0) {
+        p->failed = 1; /* error value left on the stack for client_call */
+        return 1;
+    }
+    return 0;
+}
+
+/* A waiter's polled value as a number when it is one (progress 40 of 100), else its text. */
+static void push_poll_value(lua_State *L, const char *text, const char *key) {
+    if (!text)
+        return;
+    char *end = NULL;
+    double d = strtod(text, &end);
+    if (*text && end && !*end)
+        lua_pushnumber(L, (lua_Number)d);
+    else
+        lua_pushstring(L, text);
+    lua_setfield(L, -2, key);
+}
+
+static int progress_wait(void *ud, int64_t ms, const char *reason, const char *value, const char *target) {
+    lprogress *p = ud;
+    if (p->failed)
+        return 1;
+    lua_State *L = p->L;
+    lua_createtable(L, 0, 6);
+    lua_pushstring(L, p->op);
+    lua_setfield(L, -2, "op");
+    int poll = reason && strcmp(reason, "poll") == 0;
+    lua_pushstring(L, poll ? "poll" : "waiting");
+    lua_setfield(L, -2, "kind");
+    lua_pushstring(L, reason ? reason : "backoff");
+    lua_setfield(L, -2, "reason");
+    lua_pushnumber(L, (lua_Number)ms / 1000.0);
+    lua_setfield(L, -2, "wait_seconds");
+    push_poll_value(L, value, "done");
+    push_poll_value(L, target, "total");
+    return progress_event(p);
+}
+
+static int progress_chunk(void *ud, size_t done, size_t total) {
+    lprogress *p = ud;
+    if (p->failed)
+        return 1;
+    lua_State *L = p->L;
+    lua_createtable(L, 0, 4);
+    lua_pushstring(L, p->op);
+    lua_setfield(L, -2, "op");
+    lua_pushliteral(L, "chunk");
+    lua_setfield(L, -2, "kind");
+    lua_pushinteger(L, (lua_Integer)done);
+    lua_setfield(L, -2, "done");
+    lua_pushinteger(L, (lua_Integer)total);
+    lua_setfield(L, -2, "total");
+    return progress_event(p);
+}
+
 static int client_call(lua_State *L) {
     ak_client *c = open_client(L, 1);
     const char *op = luaL_checkstring(L, 2);
@@ -178,9 +249,28 @@ static int client_call(lua_State *L) {
         ak_error_cleanup(&err);
         return 2;
     }
-    if (ak_drive_call(c, call, NULL, &err) != AK_OK) {
+    lprogress pg = {L, 0, op, 0};
+    ak_drive_hooks hooks;
+    memset(&hooks, 0, sizeof hooks);
+    if (lua_istable(L, 4)) {
+        lua_getfield(L, 4, "progress");
+        if (lua_isfunction(L, -1)) {
+            pg.fn = lua_gettop(L);
+            hooks.on_wait = progress_wait;
+            hooks.on_chunk = progress_chunk;
+            hooks.ud = &pg;
+        } else {
+            lua_pop(L, 1);
+        }
+    }
+    if (ak_drive_call(c, call, pg.fn ? &hooks : NULL, &err) != AK_OK) {
         ak_call_free(call);
-        cJSON_Delete(params);
+        if (pg.failed) { /* the callback's own error value, as the call's */
+            ak_error_cleanup(&err);
+            lua_pushnil(L);
+            lua_insert(L, -2);
+            return 2;
+        }
         if (err.kind == AK_ERR_NONE)
             err.kind = AK_ERR_TRANSPORT;
         akl_return_error(L, &err);
@@ -189,7 +279,6 @@ static int client_call(lua_State *L) {
     }
     akl_push_json_or_empty(L, ak_call_result(call));
     ak_call_free(call);
-    cJSON_Delete(params);
     ak_error_cleanup(&err);
     return 1;
 }
