@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static cJSON *encode_value(const ak_field *f, const cJSON *v, int level);
-
 const char *ak_field_alias_value(const ak_field *f, const cJSON *v) {
     const char *text = cJSON_IsString(v) ? v->valuestring
                        : cJSON_IsBool(v) ? (cJSON_IsTrue(v) ? "true" : "false")
@@ -16,89 +14,8 @@ const char *ak_field_alias_value(const ak_field *f, const cJSON *v) {
     return NULL;
 }
 
-static cJSON *encode_scalar(const ak_field *f, ak_type t, const cJSON *v) {
-    const char *alias = t != AK_TYPE_OBJECT ? ak_field_alias_value(f, v) : NULL;
-    if (alias) {
-        char *end = NULL;
-        long long i = strtoll(alias, &end, 10);
-        if (t == AK_TYPE_INTEGER && *alias && end && !*end)
-            return cJSON_CreateNumber((double)i);
-        return cJSON_CreateString(alias);
-    }
-    if (t == AK_TYPE_OBJECT && f->schema && cJSON_IsObject(v))
-        return ak_schema_encode(f->schema, v);
-    if (t == AK_TYPE_INTEGER && cJSON_IsString(v) && (f->flags & AK_F_INT64_ID)) {
-        /* int64 ids may be given as decimal strings (the documents' examples do; LuaJIT and
-         * JavaScript-minded callers must): send exact JSON integers (raw digits beyond 2^53) */
-        int64_t i;
-        if (ak_json_int64(v, true, &i))
-            return ak_json_create_int64(i);
-    }
-    return cJSON_Duplicate(v, true);
-}
-
-static cJSON *encode_array(const ak_field *f, const cJSON *v, int level) {
-    /* Lua cannot tell {} from []: an empty object where an array is documented is an array */
-    if (cJSON_IsObject(v) && !v->child)
-        return cJSON_CreateArray();
-    if (!cJSON_IsArray(v))
-        return cJSON_Duplicate(v, true);
-    cJSON *out = cJSON_CreateArray();
-    if (!out)
-        return NULL;
-    for (const cJSON *it = v->child; it; it = it->next) {
-        cJSON *e = (level + 1 < (f->depth > 1 ? f->depth : 1)) ? encode_value(f, it, level + 1)
-                                                               : encode_scalar(f, f->item_type, it);
-        if (!e) {
-            cJSON_Delete(out);
-            return NULL;
-        }
-        cJSON_AddItemToArray(out, e);
-    }
-    return out;
-}
-
-static cJSON *encode_value(const ak_field *f, const cJSON *v, int level) {
-    if (f->type == AK_TYPE_ARRAY)
-        return encode_array(f, v, level);
-    return encode_scalar(f, f->type, v);
-}
-
-ak_json *ak_schema_encode(const ak_schema *s, const ak_json *value) {
-    if (!value)
-        return cJSON_CreateObject();
-    if (!s || !cJSON_IsObject(value))
-        return cJSON_Duplicate(value, true);
-    cJSON *out = cJSON_CreateObject();
-    if (!out)
-        return NULL;
-    ak_lookup_cursor cur = {0};
-    for (const cJSON *m = value->child; m; m = m->next) {
-        const ak_field *f = m->string ? ak_schema_lookup_from(s, m->string, &cur) : NULL;
-        const char *key = m->string;
-        cJSON *e;
-        if (f && (f->flags & AK_F_IGNORED))
-            continue; /* the vendor ignores it on this route: accepted, not sent */
-        if (f) {
-            /* keep the original key when the wire name is already taken (given twice):
-             * validation reports it */
-            if (strcmp(key, f->wire) != 0 && !cJSON_GetObjectItemCaseSensitive(out, f->wire) &&
-                !cJSON_GetObjectItemCaseSensitive(value, f->wire))
-                key = f->wire;
-            e = encode_value(f, m, 0);
-        } else {
-            e = cJSON_Duplicate(m, true);
-        }
-        if (!e || !cJSON_AddItemToObject(out, key, e)) {
-            cJSON_Delete(e);
-            cJSON_Delete(out);
-            return NULL;
-        }
-    }
-    return out;
-}
-
-/* ---- in place: the same result as ak_schema_encode on a tree the caller gives away ---- */
+/* The encoder works in place, on a tree the caller owns (ak_call_new_owned hands its parameters
+ * over); ak_schema_encode runs it on a copy. */
 
 static bool encode_value_inplace(const ak_field *f, cJSON *parent, cJSON *v, int level);
 
@@ -193,4 +110,15 @@ int ak_schema_encode_inplace(const ak_schema *s, ak_json *value) {
     if (!s || !cJSON_IsObject(value))
         return AK_OK;
     return encode_object_inplace(s, value) ? AK_OK : AK_FAIL;
+}
+
+ak_json *ak_schema_encode(const ak_schema *s, const ak_json *value) {
+    if (!value)
+        return cJSON_CreateObject();
+    cJSON *out = cJSON_Duplicate(value, true);
+    if (out && ak_schema_encode_inplace(s, out) != AK_OK) {
+        cJSON_Delete(out);
+        return NULL;
+    }
+    return out;
 }
