@@ -178,7 +178,7 @@ class _Op:
         return params
 
     # -- shaping results --------------------------------------------------------------------
-    def lazy_model(self) -> Optional[type]:
+    def lazy_model(self) -> Optional[Type[Model]]:
         """The model class the native call builds lazily over an object result (not for paged
         ops, whose results are shaped into pages), or None."""
         cls = self.__dict__.get("_lazy_model", _MISSING)
@@ -191,11 +191,7 @@ class _Op:
         if isinstance(raw, Model):  # built lazily by the native call (lazy_model)
             return raw
         if type(raw) is dict and raw and not self.pager:  # the common case: one object
-            cls = self.__dict__.get("_result_cls")
-            if cls is None:
-                schema = self.result_schema()
-                cls = self.__dict__["_result_cls"] = schema.model() if schema is not None else Model
-            return cls._from_wire(raw)
+            return (self.lazy_model() or Model)._from_wire(raw)
         reg = self.platform.registry
         if self.pager and not self.lazy:
             if isinstance(raw, dict):
