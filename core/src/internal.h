@@ -55,9 +55,12 @@ bool ak_json_is_digits(const cJSON *v);
 cJSON *ak_json_create_int64(int64_t i);
 /* Exact comparison of an integer with a double bound: -1, 0 or 1 (no rounding of i). */
 int ak_cmp_int64_double(int64_t i, double d);
-/* Parses JSON text (owned tree; NULL on syntax error or OOM): like cJSON_ParseWithLength, but
- * integer literals of magnitude 2^53 or more become raw digits nodes with their exact text. Every
- * response body is parsed with it. */
+/* Parses JSON text (owned tree, freed with cJSON_Delete; NULL on syntax error or OOM): the tree
+ * cJSON_ParseWithLength builds, except that integer literals of magnitude 2^53 or more become raw
+ * digits nodes with their exact text. Every response body is parsed with it (json_parse.c: one
+ * pass; a string or raw node and its text are one allocation (cJSON_IsReference), known keys
+ * point at static strings (cJSON_StringIsConst); cJSON_Delete, cJSON_Duplicate and the cJSON_Is*
+ * tests work on it as on cJSON's own trees). */
 cJSON *ak_json_parse(const char *text, size_t len);
 /* Dotted path lookup ("page_info.total_page"); NULL when absent. Borrowed. */
 cJSON *ak_json_path(const cJSON *obj, const char *path);
@@ -247,6 +250,13 @@ typedef struct ak_lookup_cursor {
 const ak_field *ak_schema_lookup_from(const ak_schema *s, const char *key, ak_lookup_cursor *cur);
 /* The linear search the index replaces (tests compare the two); true when `s` is indexed. */
 const ak_field *ak_schema_lookup_linear(const ak_schema *s, const char *key);
+/* The static key set (lookup.c): every wire name and alias of every registry schema and the
+ * vendors' envelope keys. ak_static_key returns the static string equal to the n bytes at k
+ * (h: their FNV-1a hash, ak_schema_key_hash's), or NULL; call ak_static_keys_init first (once per
+ * parse; thread-safe). Borrowed: static storage. */
+void ak_static_keys_init(void);
+const char *ak_static_key(const char *k, size_t n, uint32_t h);
+size_t ak_static_key_count(void);
 bool ak_schema_indexed(const ak_schema *s);
 /* Tests: builds the index of any schema `s` in a temporary table and looks up each key of the
  * NULL-terminated `keys` with it (out[i], NULL when absent); *unique as the index records it.

@@ -116,7 +116,7 @@ static int set_integer(cJSON *v, int64_t i, ak_error *err) {
     if (!(v->type & cJSON_IsReference))
         cJSON_free(v->valuestring);
     v->valuestring = NULL;
-    v->type &= ~0xFF;
+    v->type &= ~(0xFF | cJSON_IsReference); /* a text of its own from here on (or none) */
     if ((double)i <= AK_MAX_SAFE_INT && (double)i >= -AK_MAX_SAFE_INT) {
         v->type |= cJSON_Number;
         v->valuedouble = (double)i;

@@ -35,6 +35,23 @@ typedef struct idx_schema {
 
 static idx_schema idx_schemas[IDX_SCHEMAS];
 static idx_slot idx_slots[IDX_SLOTS];
+
+/* Every key of every indexed schema, and the vendors' envelope keys, once each: the response
+ * parser (json_parse.c) points a parsed member's key at one of these static strings instead of
+ * allocating a copy (cJSON_StringIsConst). */
+#define KEYSET_SLOTS 8192u /* power of two; load factor <= 1/2 is checked by test_json_parse */
+typedef struct keyset_slot {
+    const char *key; /* NULL: empty */
+    uint32_t hash, len;
+} keyset_slot;
+static keyset_slot keyset[KEYSET_SLOTS];
+static uint32_t keyset_count;
+static const char *const envelope_keys[] = {
+    "code",         "message",    "msg",     "data",     "list",    "page_info", "request_id", "header",
+    "body",         "status",     "desc",    "failures", "errors",  "error",     "Result",     "ResponseMetadata",
+    "RequestId",    "Action",     "Version", "Service",  "Region",  "Error",     "Code",       "Message",
+    "CodeN",        "result",     "success", "failed",   "succ",    "total",     "page",       "page_size",
+    "total_number", "total_page", "index",   "position", "content", NULL};
 static uint32_t idx_used, idx_count;
 static pthread_once_t idx_once = PTHREAD_ONCE_INIT;
 
@@ -43,6 +60,22 @@ static uint32_t key_hash(const char *k) {
     for (const unsigned char *p = (const unsigned char *)k; *p; p++)
         h = (h ^ *p) * 16777619u;
     return h;
+}
+
+static void keyset_add(const char *k) {
+    uint32_t h = key_hash(k);
+    size_t n = strlen(k);
+    if (n >= UINT32_MAX || keyset_count + 1 > KEYSET_SLOTS / 2)
+        return; /* full: the parser copies such keys, as it does unknown ones */
+    for (uint32_t i = h & (KEYSET_SLOTS - 1);; i = (i + 1) & (KEYSET_SLOTS - 1)) {
+        if (!keyset[i].key) {
+            keyset[i] = (keyset_slot){k, h, (uint32_t)n};
+            keyset_count++;
+            return;
+        }
+        if (keyset[i].hash == h && keyset[i].len == n && memcmp(keyset[i].key, k, n) == 0)
+            return;
+    }
 }
 
 static uint32_t ptr_hash(const ak_schema *s) {
@@ -115,6 +148,11 @@ static void idx_add(const ak_schema *s) {
     if (s->nfields >= UINT32_MAX || size > IDX_SLOTS - idx_used || idx_count + 1 > IDX_SCHEMAS / 2)
         return; /* full: this schema is searched linearly */
     bool unique = fill_table(s, &idx_slots[idx_used], size);
+    for (size_t i = 0; i < s->nfields; i++) {
+        keyset_add(s->fields[i].wire);
+        for (const char *const *a = s->fields[i].aliases; a && *a; a++)
+            keyset_add(*a);
+    }
     uint32_t j = ptr_hash(s) & (IDX_SCHEMAS - 1);
     while (idx_schemas[j].s)
         j = (j + 1) & (IDX_SCHEMAS - 1);
@@ -127,6 +165,8 @@ static void idx_add(const ak_schema *s) {
 }
 
 static void idx_build(void) {
+    for (const char *const *k = envelope_keys; *k; k++)
+        keyset_add(*k);
     for (const ak_platform *p = ak_platform_next(NULL); p; p = ak_platform_next(p)) {
         for (const ak_op *op = ak_op_next(p, NULL); op; op = ak_op_next(p, op)) {
             idx_add(op->request);
@@ -141,6 +181,20 @@ static void idx_build(void) {
 static const idx_schema *idx_get(const ak_schema *s) {
     pthread_once(&idx_once, idx_build);
     return idx_find(s);
+}
+
+void ak_static_keys_init(void) { pthread_once(&idx_once, idx_build); }
+
+const char *ak_static_key(const char *k, size_t n, uint32_t h) {
+    for (uint32_t i = h & (KEYSET_SLOTS - 1); keyset[i].key; i = (i + 1) & (KEYSET_SLOTS - 1))
+        if (keyset[i].hash == h && keyset[i].len == n && memcmp(keyset[i].key, k, n) == 0)
+            return keyset[i].key;
+    return NULL;
+}
+
+size_t ak_static_key_count(void) {
+    ak_static_keys_init();
+    return keyset_count;
 }
 
 static const ak_field *linear_lookup(const ak_schema *s, const char *key) {
@@ -164,7 +218,7 @@ static const ak_field *idx_lookup(const idx_schema *x, const ak_schema *s, const
     for (uint32_t i = h & x->mask;; i = (i + 1) & x->mask) {
         if (!tab[i].key)
             return NULL;
-        if (tab[i].hash == h && strcmp(tab[i].key, key) == 0) {
+        if (tab[i].key == key || (tab[i].hash == h && strcmp(tab[i].key, key) == 0)) {
             *slot_key = tab[i].key;
             return &s->fields[tab[i].field];
         }
@@ -193,7 +247,8 @@ const ak_field *ak_schema_lookup_from(const ak_schema *s, const char *key, ak_lo
         return f;
     }
     /* members usually come in declaration order: try the field after the last one found */
-    if (x->unique && cur->next < s->nfields && strcmp(s->fields[cur->next].wire, key) == 0) {
+    if (x->unique && cur->next < s->nfields &&
+        (s->fields[cur->next].wire == key || strcmp(s->fields[cur->next].wire, key) == 0)) {
         cur->by_wire = true;
         return &s->fields[cur->next++];
     }
