@@ -39,7 +39,7 @@ static idx_slot idx_slots[IDX_SLOTS];
 /* Every key of every indexed schema, and the vendors' envelope keys, once each: the response
  * parser (json_parse.c) points a parsed member's key at one of these static strings instead of
  * allocating a copy (cJSON_StringIsConst). */
-#define KEYSET_SLOTS 8192u /* power of two; load factor <= 1/2 is checked by test_json_parse */
+#define KEYSET_SLOTS 2048u /* power of two; load factor <= 1/2 is checked by test_json_parse */
 typedef struct keyset_slot {
     const char *key; /* NULL: empty */
     uint32_t hash, len;
