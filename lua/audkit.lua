@@ -31,8 +31,12 @@ local audkit = {
   json_decode = core.json_decode,
 }
 
+-- The descriptors are converted at require time only for the error kinds and the platform
+-- keys, then dropped: a platform's descriptor is converted when its first client is made (only
+-- the platforms in use stay in the Lua heap, which every collection cycle traverses), and
+-- `audkit.descriptors` is converted afresh on each read.
 local descriptors = core.describe()
-audkit.descriptors = descriptors
+setmetatable(audkit, { __index = function(_, k) if k == "descriptors" then return core.describe() end end })
 
 -- Error kinds, derived from the core's one list (never retyped here).
 audkit.kinds = {}
@@ -85,19 +89,50 @@ local function build_platform(p)
     end
     node.ops[parts[#parts]] = op
   end
+  -- The descriptor itself is not kept (client:describe() converts it again): ops, models and
+  -- credentials are what calls need; schema field lists are converted when first needed.
   return {
-    desc = p,
     key = p.key,
     ops = ops,
     tree = root,
     models = model.build(p),
     credentials = nn(p.credentials) or {},
+    fields = {},
   }
 end
 
-for _, p in ipairs(nn(descriptors.platforms) or {}) do
-  platforms[p.key] = build_platform(p)
+-- The fields of schema `name` of platform `plat`: { {name=, wire=, type=, item_type=}, ... } or nil,
+-- converted from the descriptors on first need and kept.
+local function schema_fields(plat, name)
+  if name == nil then return nil end
+  local c = plat.fields[name]
+  if c == nil then
+    local s = nn((nn(core.describe(plat.key).schemas) or {})[name])
+    c = false
+    if s then
+      c = {}
+      for _, f in ipairs(nn(s.fields) or {}) do
+        c[#c + 1] = { name = nn(f.name), wire = nn(f.wire), type = nn(f.type), item_type = nn(f.item_type) }
+      end
+    end
+    plat.fields[name] = c
+  end
+  return c or nil
 end
+
+local platform_keys = {}
+for _, p in ipairs(nn(descriptors.platforms) or {}) do
+  platform_keys[#platform_keys + 1] = p.key
+  platform_keys[p.key] = true
+end
+descriptors = nil
+-- audkit.platforms[key]: built on first use
+setmetatable(platforms, { __index = function(t, key)
+  if platform_keys[key] ~= true then return nil end
+  local p = build_platform(core.describe(key))
+  rawset(t, key, p)
+  return p
+end })
 audkit.platforms = platforms
 
 ------------------------------------------------------------------------------------------
@@ -129,9 +164,7 @@ end
 
 -- True when the op's request schema has a field `name` (a waiter's `timeout` stays a parameter).
 local function request_has(self, op, name)
-  local schemas = self._plat.desc.schemas
-  local s = op.request and schemas and schemas[op.request]
-  for _, f in ipairs(s and s.fields or {}) do
+  for _, f in ipairs(schema_fields(self._plat, nn(op.request)) or {}) do
     if f.name == name or f.wire == name then return true end
   end
   return false
@@ -193,14 +226,13 @@ end
 -- input item with state "not_applied" (provably no effect) or "unknown" (may have been applied).
 local function attach_batch_result(self, op, params, err)
   if type(err) ~= "table" or type(params) ~= "table" then return end
-  local schemas = self._plat.desc.schemas
-  local res, req = schemas[op.result or ""], schemas[op.request or ""]
+  local res, req = schema_fields(self._plat, nn(op.result)), schema_fields(self._plat, nn(op.request))
   if not res or not req then return end
   local has = {}
-  for _, f in ipairs(res.fields or {}) do has[f.name] = true end
+  for _, f in ipairs(res) do has[f.name] = true end
   if not (has.items and has.failures) then return end
   local list
-  for _, f in ipairs(req.fields or {}) do
+  for _, f in ipairs(req) do
     if f.type == "array" and f.item_type == "object" then
       if list then return end
       list = f
@@ -442,7 +474,7 @@ function audkit.new(key, opts)
   }, Client)
 end
 
-for key in pairs(platforms) do
+for _, key in ipairs(platform_keys) do
   audkit[key] = function(opts) return audkit.new(key, opts) end
 end
 
@@ -494,7 +526,7 @@ end
 
 --- The descriptor of one operation (method, path, request/result schemas, doc).
 function client_methods:describe(name)
-  if name == nil then return self._plat.desc end
+  if name == nil then return core.describe(self._key) end
   return self._plat.ops[name]
 end
 

@@ -1,11 +1,26 @@
 /* lua/src/module.c - luaopen_audkit_core: the classes, core.describe and the module table. See binding.h. */
 #include "binding.h"
 
+/* core.describe([platform_key]): every descriptor, or only one platform's (nil when unknown). */
 static int l_describe(lua_State *L) {
+    const char *key = luaL_optstring(L, 1, NULL);
     ak_json *d = ak_describe();
     if (d == NULL)
         return luaL_error(L, "audkit: out of memory");
-    akl_push_json(L, d, 0);
+    const cJSON *what = d;
+    if (key) {
+        const cJSON *p = NULL;
+        cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(d, "platforms")) {
+            const cJSON *k = cJSON_GetObjectItemCaseSensitive(p, "key");
+            if (cJSON_IsString(k) && strcmp(k->valuestring, key) == 0)
+                break;
+        }
+        what = p;
+    }
+    if (what)
+        akl_push_json(L, what, 0);
+    else
+        lua_pushnil(L);
     cJSON_Delete(d);
     return 1;
 }

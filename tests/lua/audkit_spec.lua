@@ -64,6 +64,43 @@ describe("audkit Lua binding (" .. VM .. ")", function()
       end
     end)
 
+    it("keeps only the platforms in use in the Lua heap (every collection cycle walks it)", function()
+      -- a fresh VM: this process has clients of every platform
+      local vm = rawget(_G, "jit") and "luajit" or "lua5.4"
+      local script = os.tmpname()
+      local f = assert(io.open(script, "w"))
+      f:write(([[
+package.path = %q .. package.path
+package.cpath = %q .. package.cpath
+local audkit = require "audkit"
+collectgarbage() collectgarbage()
+local after_require = collectgarbage("count")
+local tx = assert(audkit.tencent_ads{ access_token = "t", base_url = "http://127.0.0.1:9/v1.1" })
+collectgarbage() collectgarbage()
+local with_client = collectgarbage("count")
+local all = audkit.descriptors
+io.write(string.format("%%d %%d %%d %%s %%s %%s", math.floor(after_require), math.floor(with_client), #all.platforms,
+  tx:describe().key, tostring(rawget(audkit.platforms, "baidu_search")), tostring(audkit.platforms.nope)))
+]]):format(("%s/lua/?.lua;%s/lua/?/init.lua;"):format(H.root, H.root), ("%s/%s/?.so;"):format(H.build, H.vm_dir)))
+      f:close()
+      local p = io.popen(vm .. " " .. H.shq(script))
+      local out = p:read("*a")
+      p:close()
+      os.remove(script)
+      local after_require, with_client, nplat, key, baidu, nope = out:match("^(%d+) (%d+) (%d+) (%S+) (%S+) (%S+)$")
+      assert.is_not_nil(after_require, out)
+      -- every platform's descriptors resident took ~700 kB; Tencent's model alone ~60 kB
+      assert.is_true(tonumber(after_require) < 250, out)
+      assert.is_true(tonumber(with_client) - tonumber(after_require) < 200, out)
+      assert.are.equal("5", nplat) -- audkit.descriptors: every platform, converted on read
+      assert.are.equal("tencent_ads", key) -- client:describe() converts its platform again
+      assert.are.equal("nil", baidu) -- not built: no client of it
+      assert.are.equal("nil", nope)
+      -- core.describe(key): one platform, nil for an unknown key
+      assert.are.equal("sensors_data", core.describe("sensors_data").key)
+      assert.is_nil(core.describe("no_such_platform"))
+    end)
+
     it("exposes resources and operations from op names", function()
       local r = tx.custom_audiences
       assert.is_table(r)
