@@ -1,6 +1,8 @@
 """The Sensors Data routes of issue 8 (h4) against the sandbox: create/get/update/set_status/
 delete, report, add_partitions, status, execute, wait_computed, the JSON user export pager and
 persona in chunks of 20; validation before sending with every violation path."""
+import json
+
 import pytest
 
 import audkit
@@ -256,3 +258,30 @@ def test_doc_persona_example_round_trip(sb):
     uid = sb.seed("sensors_data", "users", 1)[0]
     got = [g.tag_id for g in sd.persona.user_tags(user_id=uid, user_tag_ids=example["user_tag_ids"])]
     assert got == [t for t in example["user_tag_ids"] if t % 3 != 0]
+
+
+def test_one_connection_many_methods_nothing_carried_over(sb):
+    """The libcurl handle keeps its per-handle options between calls (no reset per call): every
+    request still goes with its own method, body and headers, whatever the previous one was, and
+    small bodies go without "Expect:" (no 100-continue round trip, one packet)."""
+    sd = sb.client("sensors_data")
+    sb.clear_requests()
+    t = sd.user_tags.create({"name": "user_tag_reuse", "source_type": 1, "data_type": "STRING",
+                             "rule_content_list": LAYER})                          # PUT, body
+    sd.user_tags.get(t.id)                                                         # GET
+    sd.user_tags.set_status(t.id, "SUSPEND")                                       # PATCH
+    sd.user_tags.report(t.id, from_date="2019-12-16", to_date="2019-12-18")       # POST
+    sd.user_tags.delete(t.id)                                                      # DELETE
+    with pytest.raises(audkit.NotFoundError):
+        sd.user_tags.get(t.id)                                                     # GET after DELETE
+    log = sb.requests(vendor="sensors_data")
+    assert [e["method"] for e in log] == ["PUT", "GET", "PATCH", "POST", "DELETE", "GET"]
+    for e in log:
+        h = {k.lower(): v for k, v in e["headers"].items()}
+        assert "expect" not in h, e
+        assert h.get("accept-encoding") == "gzip"
+        assert h.get("user-agent", "").startswith("audkit/")
+        if e["method"] == "GET":
+            assert not e["body"] and h.get("content-length", "0") == "0", e
+    assert json.loads(log[0]["body"])["name"] == "user_tag_reuse"
+    assert "base_time" not in (log[1]["body"] or "")

@@ -127,6 +127,7 @@ def test_import_sources(sb, td, tmp_path):
     assert req["raw_query"] == "token=***&projectId=1&displayName=ids&mainColumnName=%23account_id&clusterName=vip1"
     assert req["headers"]["Content-Type"] == "text/csv"
     assert req["headers"].get("Transfer-Encoding") == "chunked"  # an iterable: length unknown
+    assert "Expect" not in req["headers"]  # streamed: never a 100-continue wait
     vendor = sb._server.vendors["thinking_data"]
     assert vendor.clusters[r.cluster_id]["_ids"] == ["a1", "b2", "3"]
     # bytes and a path: Content-Length

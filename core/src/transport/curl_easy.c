@@ -140,7 +140,33 @@ static void parse_headers(curl_tp *t) {
     }
 }
 
-/* Sets the handle up for `req` (borrowed until ak_curl_finish); the header list is t->hl. */
+/* The options every transfer of the handle shares, set once when the handle is made (a
+ * curl_easy_reset per call, and libcurl re-reading them, cost about 4k instructions a call). */
+static void set_fixed_options(curl_tp *t) {
+    CURL *e = t->easy;
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+    curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(e, CURLOPT_XFERINFODATA, t);
+    /* gzip is what the vendors compress with; "" would offer every encoding libcurl has, which
+     * it formats into the header on every transfer */
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, t->verify ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, t->verify ? 2L : 0L);
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, t->user_agent ? t->user_agent : "audkit/" AK_VERSION_STRING);
+    if (t->proxy)
+        curl_easy_setopt(e, CURLOPT_PROXY, t->proxy);
+    if (t->ca_file)
+        curl_easy_setopt(e, CURLOPT_CAINFO, t->ca_file);
+}
+
+/* Sets the handle up for `req` (borrowed until ak_curl_finish); the header list is t->hl. Every
+ * option a previous request may have set differently is set again here. */
 void ak_curl_prepare(curl_tp *t, const ak_request *req) {
     struct curl_slist *hl = NULL;
     t->body.len = 0;
@@ -152,25 +178,9 @@ void ak_curl_prepare(curl_tp *t, const ak_request *req) {
     t->errbuf[0] = '\0';
 
     CURL *e = t->easy;
-    curl_easy_reset(e); /* keeps the connection cache: connections are reused */
     curl_easy_setopt(e, CURLOPT_URL, req->url);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ? req->timeout_ms : 30000L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms > 0 ? req->connect_timeout_ms : 10000L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, t->verify ? 1L : 0L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, t->verify ? 2L : 0L);
-    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, t->user_agent ? t->user_agent : "audkit/" AK_VERSION_STRING);
-    if (t->proxy)
-        curl_easy_setopt(e, CURLOPT_PROXY, t->proxy);
-    if (t->ca_file)
-        curl_easy_setopt(e, CURLOPT_CAINFO, t->ca_file);
     t->req = req;
     t->interrupted = false;
     t->too_big = false;
@@ -179,36 +189,43 @@ void ak_curl_prepare(curl_tp *t, const ak_request *req) {
     t->resend_refused = false;
     t->streaming = -1;
     t->last_poll_ms = mono_ms();
-    if (req->interrupted) {
-        curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
-        curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
-        curl_easy_setopt(e, CURLOPT_XFERINFODATA, t);
-    }
+    curl_easy_setopt(e, CURLOPT_NOPROGRESS, req->interrupted ? 0L : 1L);
+#ifdef AK_HAVE_PREREQ
+    bool refuse_resend = false;
+#endif
+    bool large = false; /* a body libcurl would announce with "Expect: 100-continue" */
     if (strcmp(req->method, "GET") == 0) {
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, NULL);
     } else {
         curl_easy_setopt(e, CURLOPT_POST, 1L);
         if (req->body_reader) {
+            curl_easy_setopt(e, CURLOPT_POSTFIELDS, NULL);
             curl_easy_setopt(e, CURLOPT_READFUNCTION, on_stream_read);
             curl_easy_setopt(e, CURLOPT_READDATA, t);
+            large = true;
         } else if (req->idempotent || req->body_len == 0) {
             curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body ? req->body : "");
         } else {
 #ifdef AK_HAVE_PREREQ
             curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body);
-            curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
-            curl_easy_setopt(e, CURLOPT_PREREQDATA, t);
+            refuse_resend = true;
 #else /* no pre-request hook: a body libcurl cannot rewind (two packets, never resent) */
+            curl_easy_setopt(e, CURLOPT_POSTFIELDS, NULL);
             curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
             curl_easy_setopt(e, CURLOPT_READDATA, t);
 #endif
         }
+        large = large || req->body_len >= AK_EXPECT_THRESHOLD;
         /* a streamed body of unknown size goes chunked (-1 makes libcurl add the header) */
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
                          (curl_off_t)(req->body_reader ? req->body_stream_len : (int64_t)req->body_len));
-        if (strcmp(req->method, "POST") != 0)
-            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, strcmp(req->method, "POST") != 0 ? req->method : NULL);
     }
+#ifdef AK_HAVE_PREREQ
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, refuse_resend ? on_prereq : NULL);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, refuse_resend ? t : NULL);
+#endif
     for (size_t i = 0; i < req->nheaders; i++) {
         char line[8192];
         snprintf(line, sizeof line, "%s: %s", req->headers[i].name, req->headers[i].value);
@@ -217,9 +234,11 @@ void ak_curl_prepare(curl_tp *t, const ak_request *req) {
             break;
         hl = n;
     }
-    struct curl_slist *n = curl_slist_append(hl, "Expect:");
-    if (n)
-        hl = n;
+    if (large) { /* no "Expect: 100-continue" round trip: the vendors answer the request itself */
+        struct curl_slist *n = curl_slist_append(hl, "Expect:");
+        if (n)
+            hl = n;
+    }
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);
     t->hl = hl;
 }
@@ -312,6 +331,7 @@ curl_tp *ak_curl_tp_clone(const curl_tp *src) {
         ak_curl_tp_free(t);
         return NULL;
     }
+    set_fixed_options(t);
     return t;
 }
 
@@ -335,6 +355,7 @@ int ak_transport_curl_new(ak_transport *out, const ak_curl_options *opts, ak_err
         ak_error_nomem(err);
         return AK_FAIL;
     }
+    set_fixed_options(t);
     out->send = curl_send;
     out->destroy = curl_destroy;
     out->ud = t;

@@ -9,6 +9,11 @@
 
 typedef struct curl_multi_pool curl_multi_pool;
 
+/* Bodies from this size (and streamed ones) go with "Expect:" so that libcurl never waits for a
+ * 100-continue (it asks from 1 MiB, and from 1 KiB in old versions); smaller ones go without the
+ * header, which costs libcurl a header scan per transfer. */
+#define AK_EXPECT_THRESHOLD 1024
+
 typedef struct curl_tp {
     CURL *easy;
     char *proxy, *ca_file, *user_agent;
