@@ -791,7 +791,24 @@ def _make_method(op: _Op) -> Any:
     method.__name__ = attr_name(op.name.rsplit(".", 1)[-1], Client if "." not in op.name else Resource)
     method.__qualname__ = method.__name__
     method.__doc__ = _op_doc(op)
-    return method
+    if op.lazy or op.raw.get("stream_result") or op.raw.get("stream_body"):
+        return method
+    # A plain call: its common case (keyword arguments only, no per-call option, no progress,
+    # DEBUG logging off) runs in C, which hands every other call to `method` (_core.OpMethod).
+    known = None
+    if op.request is not None and op.request.fields:
+        known = frozenset(n for f in op.request.fields for n in (f.name, f.wire))
+    return _core.OpMethod(method, op, op.name, "." not in op.name, known, _FAST_RESERVED, log, _on_call_error)
+
+
+#: keyword names a fast method leaves to the Python path
+_FAST_RESERVED = frozenset(("progress",) + _CALL_OPTIONS)
+
+
+def _on_call_error(op: _Op, params: Dict[str, Any], err: BaseException) -> None:
+    """What the Python path does with a failed call's exception, for the C path (OpMethod)."""
+    if isinstance(err, _errors.Error):
+        _attach_batch_result(op, params, err)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@
  *   stream.c     streamed bodies: sink=/source= of Client.call (stream_state, akpy_stream_*)
  *   client.c     the Client type (ClientObject, its lock, akpy_client_*)
  *   pager.c      the Pager type (PagerObject, akpy_make_pager)
+ *   opmethod.c   OpMethod: a plain call operation's method, its common case in C (no Python frame)
  *   lazy.c       lazy models: Tree (owns a page's cJSON), LazyBase (model base: a view over a node),
  *                Field (the per-field descriptor converting one member on first access)
  *   module.c     describe(), version(), to_json(), PyInit__core and the type objects
@@ -134,6 +135,11 @@ typedef struct ClientObject {
     PyObject *weakreflist;
 } ClientObject;
 
+/* Client.call after its arguments are parsed (every object argument may be Py_None; borrowed):
+ * the result, or NULL with an exception set. */
+AKPY_INTERNAL PyObject *akpy_client_call(ClientObject *self, const char *op, PyObject *params, PyObject *options,
+                                         PyObject *sink, PyObject *source, long long source_len, PyObject *progress,
+                                         PyObject *model);
 /* Frees the native client (and its transport); GIL held. */
 AKPY_INTERNAL void akpy_client_free_native(ClientObject *self);
 /* Takes the client's lock (waiting with the GIL released): 0, or -1 with an exception set
@@ -171,6 +177,9 @@ AKPY_INTERNAL extern PyType_Spec akpy_pager_base_spec;
 AKPY_INTERNAL PyObject *akpy_make_pager(ClientObject *self, ak_pager *p);
 
 /* ---- lazy.c */
+/* ---- opmethod.c */
+AKPY_INTERNAL extern PyType_Spec akpy_opmethod_spec;
+
 AKPY_INTERNAL extern PyTypeObject *akpy_tree_type;
 AKPY_INTERNAL extern PyTypeObject *akpy_lazy_type;
 AKPY_INTERNAL extern PyTypeObject *akpy_field_type;

@@ -189,6 +189,11 @@ static PyObject *Client_call(ClientObject *self, PyObject *args, PyObject *kwds)
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "s|OOOOLOO:call", kwlist, &op, &params, &options, &sink, &source,
                                      &source_len, &progress, &model))
         return NULL;
+    return akpy_client_call(self, op, params, options, sink, source, source_len, progress, model);
+}
+
+PyObject *akpy_client_call(ClientObject *self, const char *op, PyObject *params, PyObject *options, PyObject *sink,
+                           PyObject *source, long long source_len, PyObject *progress, PyObject *model) {
     if (model != Py_None && !(PyType_Check(model) && PyType_IsSubtype((PyTypeObject *)model, akpy_lazy_type))) {
         PyErr_SetString(PyExc_TypeError, "model must be a LazyBase subclass");
         return NULL;

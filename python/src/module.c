@@ -76,6 +76,11 @@ PyMODINIT_FUNC PyInit__core(void) {
     akpy_field_type = (PyTypeObject *)PyType_FromSpecWithBases(&akpy_field_spec, (PyObject *)&PyProperty_Type);
     if (!akpy_field_type || PyModule_AddObjectRef(m, "Field", (PyObject *)akpy_field_type) < 0)
         goto fail;
+    PyObject *opm = PyType_FromSpec(&akpy_opmethod_spec);
+    if (!opm || PyModule_AddObject(m, "OpMethod", opm) < 0) {
+        Py_XDECREF(opm);
+        goto fail;
+    }
     if (PyModule_AddStringConstant(m, "CORE_VERSION", AK_VERSION_STRING) < 0)
         goto fail;
     return m;

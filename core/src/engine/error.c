@@ -29,6 +29,11 @@ int ak_error_kind_retryable(ak_error_kind kind) {
 void ak_error_cleanup(ak_error *err) {
     if (!err)
         return;
+    /* already clean (the common case, several times per call): nothing to rewrite in 1.7 kB */
+    if (err->kind == AK_ERR_NONE && !err->violations && !err->nviolations && !err->retryable && !err->http_status &&
+        !err->maybe_applied && !err->vendor_code[0] && !err->message[0] && !err->request_id[0] && !err->field[0] &&
+        !err->rule[0])
+        return;
     free(err->violations);
     ak_error init = AK_ERROR_INIT;
     *err = init;
