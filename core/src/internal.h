@@ -254,6 +254,9 @@ const ak_field *ak_schema_lookup_linear(const ak_schema *s, const char *key);
  * vendors' envelope keys. ak_static_key returns the static string equal to the n bytes at k
  * (h: their FNV-1a hash, ak_schema_key_hash's), or NULL; call ak_static_keys_init first (once per
  * parse; thread-safe). Borrowed: static storage. */
+/* True when op's response can hold a list (pages, batches, list results, streams, untyped
+ * results): its requests ask for a compressed body (ak_request.compress). call.c. */
+bool ak_op_result_can_be_large(const ak_op *op);
 void ak_static_keys_init(void);
 const char *ak_static_key(const char *k, size_t n, uint32_t h);
 size_t ak_static_key_count(void);

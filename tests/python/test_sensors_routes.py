@@ -279,7 +279,7 @@ def test_one_connection_many_methods_nothing_carried_over(sb):
     for e in log:
         h = {k.lower(): v for k, v in e["headers"].items()}
         assert "expect" not in h, e
-        assert h.get("accept-encoding") == "gzip"
+        assert h.get("accept-encoding") in ("gzip", None)  # gzip, never every encoding libcurl has
         assert h.get("user-agent", "").startswith("audkit/")
         if e["method"] == "GET":
             assert not e["body"] and h.get("content-length", "0") == "0", e

@@ -625,3 +625,16 @@ def test_base_url_and_platform(tx, sb):
     assert tx.base_url == sb.base_url("tencent_ads")
     assert tx.platform == "tencent_ads"
     assert audkit.TencentAds.default_base_url == "https://api.e.qq.com/v1.1"
+
+
+def test_compression_asked_for_where_responses_can_be_large(tx, sb, treqs):
+    """Accept-Encoding: gzip for responses that can hold lists (pages), none for a create's id
+    (compressing a 50-byte answer costs both sides more than it saves)."""
+    sb.clear_requests()
+    a = tx.custom_audiences.add(account_id=1, name="gz_probe", type="CUSTOMER_FILE")
+    list(tx.custom_audiences.list(account_id=1, page_size=10))
+    add_req, get_req = treqs(ADD_ROUTE)[-1], treqs(GET_ROUTE)[-1]
+    lower = lambda r: {k.lower(): v for k, v in r["headers"].items()}  # noqa: E731
+    assert "accept-encoding" not in lower(add_req)
+    assert lower(get_req).get("accept-encoding") == "gzip"
+    assert a.audience_id > 0

@@ -62,6 +62,11 @@ typedef struct ak_request {
     ak_body_reader_fn body_reader;
     void *body_reader_ud;
     int64_t body_stream_len;
+    /* 1 when the response can be large (it can hold a list: pages, batches, list results,
+     * streams): a transport may ask for a compressed body (libcurl: Accept-Encoding: gzip). A
+     * single object (a create's id, a status) is answered as it is: compressing it costs both
+     * sides more than it saves. */
+    int compress;
 } ak_request;
 
 /** The most bytes of a non-2xx body a transport buffers for a streamed call when

@@ -44,6 +44,24 @@ struct ak_call {
     ak_batch *batch;     /* a batch row's items split over several requests (batch.c), or NULL */
 };
 
+/* True when schema s (or a model nested in it, to a few levels) has an array field. */
+static bool schema_has_list(const ak_schema *s, int depth) {
+    if (!s || depth > 4)
+        return false;
+    for (size_t i = 0; i < s->nfields; i++) {
+        const ak_field *f = &s->fields[i];
+        if (f->type == AK_TYPE_ARRAY || f->type == AK_TYPE_ANY ||
+            (f->type == AK_TYPE_OBJECT && (!f->schema || schema_has_list(f->schema, depth + 1))))
+            return true;
+    }
+    return false;
+}
+
+bool ak_op_result_can_be_large(const ak_op *op) {
+    return op->pager || op->chunk || op->batch || op->item || (op->flags & AK_OPF_STREAM_RESULT) || !op->result ||
+           schema_has_list(op->result, 0);
+}
+
 static void init_policy(ak_call *call, ak_client *c, const ak_op *op, const ak_op *row) {
     call->c = c;
     call->op = op;
@@ -436,6 +454,7 @@ static int build_attempt(ak_call *call) {
     call->req.op = call->op->name;
     call->req.max_response_bytes = call->c->max_response_bytes;
     call->req.idempotent = (call->op->flags & AK_OPF_IDEMPOTENT) != 0;
+    call->req.compress = ak_op_result_can_be_large(call->op);
     call->req.body_stream_len = -1;
     if (call->op->flags & AK_OPF_STREAM_RESULT) {
         call->req.body_sink = call_sink;

@@ -152,9 +152,6 @@ static void set_fixed_options(curl_tp *t) {
     curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
     curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(e, CURLOPT_XFERINFODATA, t);
-    /* gzip is what the vendors compress with; "" would offer every encoding libcurl has, which
-     * it formats into the header on every transfer */
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, t->verify ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, t->verify ? 2L : 0L);
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
@@ -190,6 +187,9 @@ void ak_curl_prepare(curl_tp *t, const ak_request *req) {
     t->streaming = -1;
     t->last_poll_ms = mono_ms();
     curl_easy_setopt(e, CURLOPT_NOPROGRESS, req->interrupted ? 0L : 1L);
+    /* gzip (what the vendors compress with) for responses that can be large; "" would offer every
+     * encoding libcurl has, formatted into the header on every transfer */
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, req->compress ? "gzip" : NULL);
 #ifdef AK_HAVE_PREREQ
     bool refuse_resend = false;
 #endif
