@@ -368,10 +368,36 @@ local function invoke(self, op, params)
   return res
 end
 
+-- parameter names invoke() handles itself (per-call options and progress)
+local OPTION_KEYS = { "progress" }
+for k in pairs(CALL_OPTIONS) do OPTION_KEYS[#OPTION_KEYS + 1] = k end
+
 local function bind(owner, op, client)
+  -- A plain call (one result object: no pages, items, chunks or streams) without options, on the
+  -- built-in transport outside nginx, goes straight to the core: what invoke() does for it.
+  local plain = op.kind == "call" and not op.stream_result and not op.stream_body and nn(op.pager) == nil
+    and nn(op.item) == nil and nn(op.chunk) == nil
+  -- (the client's transport is fixed when it is made; rawget: a missing key would run __index)
+  plain = plain and rawget(client, "_transport") == nil
+  local name, result, nkeys, models = op.name, op.result, #OPTION_KEYS, rawget(client, "_models")
   return function(a, b)
     local params = b
     if a ~= owner then params = a end -- also callable with a dot: tx.custom_audiences.add{...}
+    if plain and type(params) == "table" and rawget(_G, "ngx") == nil then
+      local fast = true
+      for i = 1, nkeys do
+        if params[OPTION_KEYS[i]] ~= nil then fast = false break end
+      end
+      if fast then
+        local res, err = rawget(client, "_c"):call(name, params)
+        if res == nil then
+          attach_batch_result(client, op, params, err)
+          return nil, err
+        end
+        model.wrap(models, result, res)
+        return res
+      end
+    end
     return invoke(client, op, params)
   end
 end

@@ -62,6 +62,12 @@ int ak_cmp_int64_double(int64_t i, double d);
  * point at static strings (cJSON_StringIsConst); cJSON_Delete, cJSON_Duplicate and the cJSON_Is*
  * tests work on it as on cJSON's own trees). */
 cJSON *ak_json_parse(const char *text, size_t len);
+/* For the bindings' parameter trees (json_parse.c), built as ak_json_parse builds its nodes: a
+ * string node holding a copy of the n bytes at s in its own allocation (owned; NULL on OOM), and
+ * adding a member under key (klen bytes, NUL-terminated) pointing at the static key when the key
+ * is a known one, else a copy (false on OOM: then item is not added; the caller frees it). */
+cJSON *ak_json_new_string(const char *s, size_t n);
+bool ak_json_add_member(cJSON *obj, const char *key, size_t klen, cJSON *item);
 /* Dotted path lookup ("page_info.total_page"); NULL when absent. Borrowed. */
 cJSON *ak_json_path(const cJSON *obj, const char *path);
 /* Compact JSON text with integers printed exactly: raw digits nodes as they are, integral doubles

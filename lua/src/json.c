@@ -14,16 +14,35 @@ typedef struct enc {
     char rule[256];
 } enc;
 
-static void path_key(enc *cx, size_t plen, const char *key) {
+/* The path is kept for error messages, built with plain copies (snprintf per key and per array
+ * element cost more than converting the value); a path too long for the buffer is cut. */
+static void path_put(enc *cx, size_t at, const char *s, size_t n) {
+    size_t room = sizeof cx->path - 1 - at;
+    if (n > room)
+        n = room;
+    memcpy(cx->path + at, s, n);
+    cx->path[at + n] = '\0';
+}
+
+static void path_key(enc *cx, size_t plen, const char *key, size_t klen) {
     if (plen >= sizeof cx->path - 1)
         return;
-    snprintf(cx->path + plen, sizeof cx->path - plen, "%s%s", plen ? "." : "", key);
+    if (plen)
+        path_put(cx, plen++, ".", 1);
+    path_put(cx, plen, key, klen);
 }
 
 static void path_index(enc *cx, size_t plen, size_t i) {
     if (plen >= sizeof cx->path - 1)
         return;
-    snprintf(cx->path + plen, sizeof cx->path - plen, "[%zu]", i);
+    char tmp[24], *e = tmp + sizeof tmp, *q = e;
+    *--q = ']';
+    do {
+        *--q = (char)('0' + i % 10);
+        i /= 10;
+    } while (i);
+    *--q = '[';
+    path_put(cx, plen, q, (size_t)(e - q));
 }
 
 static const char *path_name(const enc *cx) { return cx->path[0] ? cx->path : "value"; }
@@ -154,7 +173,7 @@ static cJSON *table_to_json(lua_State *L, int idx, enc *cx, int depth) {
             cJSON_Delete(out);
             return enc_fail(cx, "keys must not contain NUL bytes", "a key contains a NUL byte");
         }
-        path_key(cx, plen, k);
+        path_key(cx, plen, k, klen);
         item = to_json(L, lua_gettop(L), cx, depth + 1);
         if (item == NULL) {
             lua_pop(L, 2);
@@ -162,7 +181,12 @@ static cJSON *table_to_json(lua_State *L, int idx, enc *cx, int depth) {
             return NULL;
         }
         cx->path[plen] = '\0';
-        cJSON_AddItemToObject(out, k, item);
+        if (!ak_json_add_member(out, k, klen, item)) { /* a known key is not copied */
+            cJSON_Delete(item);
+            lua_pop(L, 2);
+            cJSON_Delete(out);
+            return enc_fail(cx, "out of memory", "out of memory");
+        }
         lua_pop(L, 1);
     }
     return out;
@@ -179,7 +203,7 @@ static cJSON *to_json(lua_State *L, int idx, enc *cx, int depth) {
         const char *s = lua_tolstring(L, idx, &len);
         if (strlen(s) != len)
             return enc_fail(cx, "strings must not contain NUL bytes", "a string contains a NUL byte");
-        return cJSON_CreateString(s);
+        return ak_json_new_string(s, len); /* node and text: one allocation */
     }
     case LUA_TLIGHTUSERDATA:
         if (lua_touserdata(L, idx) == NULL)

@@ -2,6 +2,8 @@
  * raw digits nodes; bad values are ValidationErrors naming the path). See binding.h. */
 #include "binding.h"
 
+#include "internal.h" /* ak_json_new_string, ak_json_add_member: nodes built as the core parser builds them */
+
 /* The path is kept for error messages; it is built with plain copies (snprintf per key and per
  * array element cost more than converting the value). A path too long for the buffer is cut. */
 static void path_put(pathbuf *p, const char *s, size_t n) {
@@ -74,7 +76,14 @@ static int member_to_json(cJSON *obj, PyObject *k, PyObject *v, pathbuf *path, i
     size_t old = path_push_key(path, ks, (size_t)klen);
     cJSON *c = akpy_py_to_json(v, path, depth + 1);
     path_pop(path, old);
-    return !c || add_item(obj, ks, c) < 0 ? -1 : 0;
+    if (!c)
+        return -1;
+    if (!ak_json_add_member(obj, ks, (size_t)klen, c)) { /* a known key is not copied */
+        cJSON_Delete(c);
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
 }
 
 static cJSON *mapping_to_json(PyObject *o, pathbuf *path, int depth) {
@@ -200,7 +209,7 @@ cJSON *akpy_py_to_json(PyObject *o, pathbuf *path, int depth) {
         }
         if ((size_t)n != strlen(s))
             return (cJSON *)akpy_raise_validation(path->s, "must not contain NUL characters");
-        return or_nomem(cJSON_CreateString(s));
+        return or_nomem(ak_json_new_string(s, (size_t)n)); /* node and text: one allocation */
     }
     if (PyDict_Check(o))
         return mapping_to_json(o, path, depth);

@@ -155,6 +155,39 @@ io.write(string.format("%%d %%d %%d %%s %%s %%s", math.floor(after_require), mat
       assert.is_nil(s)
     end)
 
+    it("sends a plain call the short way exactly as the general path does", function()
+      -- tx.custom_audiences:add{...} without options goes straight to the core; client:call()
+      -- and a call with an option take the general path (invoke): same bytes, same result shape
+      sb:clear_requests()
+      local a = assert(tx.custom_audiences:add { account_id = 1, name = "short_way", type = "CUSTOMER_FILE",
+        description = "d" })
+      local b = assert(tx:call("custom_audiences.add", { account_id = 1, name = "long_way", type = "CUSTOMER_FILE",
+        description = "d" }))
+      local c = assert(tx.custom_audiences:add { account_id = 1, name = "with_option", type = "CUSTOMER_FILE",
+        description = "d", timeout = 5 })
+      assert.are.equal(getmetatable(a), getmetatable(b))
+      assert.are.equal(getmetatable(a), getmetatable(c))
+      assert.is_true(a.audience_id > 0 and b.audience_id > a.audience_id and c.audience_id > b.audience_id)
+      local reqs = sb:requests("tencent_ads")
+      assert.are.equal(3, #reqs)
+      local function body(i) -- members in any order: a Lua table has none
+        local t = assert(core.json_decode(tostring(reqs[i].body)))
+        t.name = nil
+        return t
+      end
+      assert.are.same(body(1), body(2))
+      assert.are.same(body(1), body(3)) -- timeout: an option, not a parameter
+      assert.are.same({ account_id = 1, type = "CUSTOMER_FILE", description = "d" }, body(1))
+      -- bad input: the same validation error either way, nothing sent
+      local r1, e1 = tx.custom_audiences:add { account_id = 1, name = string.rep("n", 33), type = "CUSTOMER_FILE" }
+      local r2, e2 = tx:call("custom_audiences.add", { account_id = 1, name = string.rep("n", 33), type = "CUSTOMER_FILE" })
+      assert.is_nil(r1)
+      assert.is_nil(r2)
+      assert.are.equal(e2.field, e1.field)
+      assert.are.equal(e2.kind, e1.kind)
+      assert.are.equal(3, #sb:requests("tencent_ads"))
+    end)
+
     it("sends integers beyond 2^53 exactly (Lua 5.4) or refuses them (LuaJIT doubles), never rounding", function()
       local big = (math.tointeger and math.tointeger(2 ^ 60)) or 2 ^ 60
       local s, msg = core.json_encode({ ids = { 1, big } })

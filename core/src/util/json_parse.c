@@ -55,6 +55,17 @@ static cJSON *text_node(int type, const char *s, size_t n) {
     return v;
 }
 
+cJSON *ak_json_new_string(const char *s, size_t n) { return text_node(cJSON_String, s, n); }
+
+bool ak_json_add_member(cJSON *obj, const char *key, size_t klen, cJSON *item) {
+    ak_static_keys_init();
+    uint32_t h = 2166136261u; /* FNV-1a, as ak_schema_key_hash */
+    for (size_t i = 0; i < klen; i++)
+        h = (h ^ (unsigned char)key[i]) * 16777619u;
+    const char *k = ak_static_key(key, klen, h);
+    return k ? cJSON_AddItemToObjectCS(obj, k, item) : cJSON_AddItemToObject(obj, key, item);
+}
+
 static int hex4(const char *s, unsigned *out) {
     unsigned v = 0;
     for (int i = 0; i < 4; i++) {
