@@ -3,6 +3,8 @@
 #include "../internal.h"
 #include "batch_int.h"
 
+#include <stddef.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,8 +76,26 @@ static void init_policy(ak_call *call, ak_client *c, const ak_op *op, const ak_o
     call->opt.max_concurrency = c->max_concurrency;
 }
 
+/* A zeroed call, except for the texts of its error, which are only made empty: its 1.7 kB of
+ * message buffers are written when an error is set, not on every call. */
+static ak_call *call_alloc(void) {
+    ak_call *call = malloc(sizeof *call);
+    if (!call)
+        return NULL;
+    size_t at = offsetof(ak_call, err), after = at + sizeof call->err;
+    memset(call, 0, at);
+    memset((char *)call + after, 0, sizeof *call - after);
+    ak_error *e = &call->err;
+    e->kind = AK_ERR_NONE;
+    e->retryable = e->http_status = e->maybe_applied = 0;
+    e->vendor_code[0] = e->message[0] = e->request_id[0] = e->field[0] = e->rule[0] = '\0';
+    e->nviolations = 0;
+    e->violations = NULL;
+    return call;
+}
+
 ak_call *ak_call_new_encoded(ak_client *c, const ak_op *op, cJSON *params) {
-    ak_call *call = calloc(1, sizeof *call);
+    ak_call *call = call_alloc();
     if (!call) {
         cJSON_Delete(params);
         return NULL;
@@ -136,7 +156,7 @@ static int call_new(ak_call **out, ak_client *c, const char *opname, const ak_js
         ak_error_nomem(err);
         return AK_FAIL;
     }
-    ak_call *call = calloc(1, sizeof *call);
+    ak_call *call = call_alloc();
     if (!call) {
         cJSON_Delete(enc);
         ak_error_nomem(err);
@@ -365,11 +385,30 @@ static int build_attempt(ak_call *call) {
     bool has_body = strcmp(call->op->method, "GET") != 0 && strcmp(call->op->method, "DELETE") != 0 &&
                     !(call->op->flags & AK_OPF_STREAM_BODY);
     /* the body is printed once per call: the parameters do not change between attempts (the
-     * signature and nonce of each attempt travel in the query or headers) */
-    if (has_body && !call->body && !(body = cJSON_CreateObject()))
-        goto nomem;
-    for (const cJSON *m = call->params->child; m; m = m->next) {
+     * signature and nonce of each attempt travel in the query or headers). When every parameter
+     * goes in the body (the common case) the parameters themselves are printed; else a body of
+     * references to the members that go there. */
+    enum { LOC_CACHE = 32 };
+    ak_location locs[LOC_CACHE];
+    size_t nparams = 0;
+    bool all_body = has_body && !call->body;
+    for (const cJSON *m = call->params->child; m; m = m->next, nparams++) {
         ak_location loc = location_of(call, variant, m->string);
+        if (nparams < LOC_CACHE)
+            locs[nparams] = loc;
+        if (loc != AK_LOC_BODY)
+            all_body = false;
+    }
+    if (all_body) {
+        if (!(call->body = ak_json_print(call->params)))
+            goto nomem;
+        call->body_len = strlen(call->body);
+    } else if (has_body && !call->body && !(body = cJSON_CreateObject())) {
+        goto nomem;
+    }
+    size_t mi = 0;
+    for (const cJSON *m = all_body ? NULL : call->params->child; m; m = m->next, mi++) {
+        ak_location loc = mi < LOC_CACHE ? locs[mi] : location_of(call, variant, m->string);
         if (loc == AK_LOC_PATH)
             continue;
         if (loc == AK_LOC_QUERY && has_body && in_both(call, variant, m->string)) {

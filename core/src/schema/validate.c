@@ -368,6 +368,12 @@ static const cJSON *rule_get(const ak_schema *s, const cJSON *obj, const char *p
     int r;
     const cJSON *cur = obj;
     const ak_field *f = NULL;
+    if (!strchr(path, '.')) { /* a field of this object (most rules): no segment to copy */
+        cur = ak_schema_member(s, obj, path, &f);
+        if (field)
+            *field = f;
+        return cur;
+    }
     while (cur && (r = ak_path_next(&path, seg, sizeof seg)) != 0) {
         cur = r > 0 ? ak_schema_member(s, cur, seg, &f) : NULL;
         s = f ? f->schema : NULL;
