@@ -7,7 +7,7 @@ set -u
 secs=${1:-600}
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${2:-$root/build-fuzz}
-targets=(fuzz_response fuzz_params)
+targets=(fuzz_response fuzz_params fuzz_json)
 mkdir -p "$root/fuzz/crashes"
 status=0
 for t in "${targets[@]}"; do

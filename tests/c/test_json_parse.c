@@ -7,69 +7,22 @@
  * cJSON_Duplicate (the copy outliving the original under ASan) and edited by cJSON's functions. */
 #include "harness.h"
 #include "internal.h"
+#include "json_diff.h"
 
 #include <math.h>
 #include <stdint.h>
-
-/* Same tree? Prints the first difference. */
-static bool same(const cJSON *a, const cJSON *b, const char *text) {
-    for (; a || b; a = a->next, b = b->next) {
-        const char *why = NULL;
-        if (!a || !b)
-            why = "different member counts";
-        else if (cJSON_IsNumber(a) && ak_json_is_digits(b) && fabs(a->valuedouble) >= 9007199254740992.0 &&
-                 strtod(b->valuestring, NULL) == a->valuedouble)
-            continue; /* an integer of 2^53 or more: its exact digits */
-        else if ((a->type & 0xFF) != (b->type & 0xFF))
-            why = "type";
-        else if ((a->string == NULL) != (b->string == NULL) || (a->string && strcmp(a->string, b->string) != 0))
-            why = "key";
-        else if ((a->valuestring == NULL) != (b->valuestring == NULL) ||
-                 (a->valuestring && strcmp(a->valuestring, b->valuestring) != 0))
-            why = "string value";
-        else if (memcmp(&a->valuedouble, &b->valuedouble, sizeof(double)) != 0 &&
-                 !(isnan(a->valuedouble) && isnan(b->valuedouble)))
-            why = "valuedouble";
-        else if (a->valueint != b->valueint)
-            why = "valueint";
-        else if (a->child && (!b->child || !a->child->prev || a->child->prev->next != NULL))
-            why = "child->prev is not the last child";
-        if (!why && !same(a->child, b->child, text))
-            return false;
-        if (why) {
-            fprintf(stderr, "  differs (%s) at key %s in: %.300s\n", why, a && a->string ? a->string : "-", text);
-            return false;
-        }
-    }
-    return true;
-}
-
-/* A \u escape without 4 hex digits: cJSON reads it as U+0000 (cutting the string there),
- * ak_json_parse rejects the text, as JSON does. The one intended difference. */
-static bool bad_u_escape(const char *t, size_t len) {
-    for (size_t i = 0; i + 1 < len; i++) {
-        if (t[i] != '\\')
-            continue;
-        if (t[i + 1] == 'u')
-            for (size_t k = i + 2; k < i + 6; k++)
-                if (k >= len || !strchr("0123456789abcdefABCDEF", t[k]) || !t[k])
-                    return true;
-        i++;
-    }
-    return false;
-}
 
 static void differential(const char *text, size_t len) {
     cJSON *want = cJSON_ParseWithLength(text, len);
     cJSON *got = ak_json_parse(text, len);
     t_checks++;
-    if (want && !got && bad_u_escape(text, len)) {
+    if (want && !got && json_bad_u_escape(text, len)) {
         /* the intended difference */
     } else if ((want == NULL) != (got == NULL)) {
         t_failures++;
         fprintf(stderr, "  cJSON %s, ak_json_parse %s: %.*s\n", want ? "parses" : "fails", got ? "parses" : "fails",
                 (int)(len > 300 ? 300 : len), text);
-    } else if (want && !same(want, got, text)) {
+    } else if (want && !json_same(want, got, text)) {
         t_failures++;
     }
     cJSON_Delete(want);

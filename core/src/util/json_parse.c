@@ -440,7 +440,7 @@ cJSON *ak_json_parse(const char *text, size_t len) {
         return NULL;
     ak_static_keys_init();
     parser ps = {text, text + len, 0};
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+    if (len > 4 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) /* cJSON skips one only before 2+ bytes */
         ps.p += 3;
     skip_ws(&ps);
     return parse_value(&ps);
