@@ -320,57 +320,62 @@ static void append(cJSON *parent, cJSON **tail, cJSON *item) {
     *tail = item;
 }
 
+/* After an element of an array or object closed by `close`: 1 when another follows (past its
+ * ','), 0 at the end (past `close`), -1 for anything else. */
+static int next_element(parser *ps, char close) {
+    skip_ws(ps);
+    if (ps->p >= ps->end)
+        return -1;
+    char c = *ps->p++;
+    return c == ',' ? 1 : c == close ? 0 : -1;
+}
+
+/* True when the container just opened at ps->p is empty (moves past its `close`). */
+static bool opened_empty(parser *ps, char close) {
+    ps->p++; /* '[' or '{' */
+    skip_ws(ps);
+    if (ps->p < ps->end && *ps->p == close) {
+        ps->p++;
+        return true;
+    }
+    return false;
+}
+
 static cJSON *parse_array(parser *ps) {
     cJSON *a = new_node(cJSON_Array, 0), *tail = NULL;
-    if (!a)
-        return NULL;
-    ps->p++; /* '[' */
-    skip_ws(ps);
-    if (ps->p < ps->end && *ps->p == ']') {
-        ps->p++;
+    if (!a || opened_empty(ps, ']'))
         return a;
-    }
-    for (;;) {
+    int more;
+    do {
         skip_ws(ps);
         cJSON *v = parse_value(ps);
-        if (!v)
-            goto fail;
-        append(a, &tail, v);
-        skip_ws(ps);
-        if (ps->p >= ps->end)
-            goto fail;
-        if (*ps->p == ',') {
-            ps->p++;
-            continue;
+        if (!v) {
+            cJSON_Delete(a);
+            return NULL;
         }
-        if (*ps->p != ']')
-            goto fail;
-        ps->p++;
-        break;
+        append(a, &tail, v);
+    } while ((more = next_element(ps, ']')) > 0);
+    if (more < 0) {
+        cJSON_Delete(a);
+        return NULL;
     }
     a->child->prev = tail; /* cJSON keeps the last item there */
     return a;
-fail:
-    cJSON_Delete(a);
-    return NULL;
 }
 
 static cJSON *parse_object(parser *ps) {
     cJSON *o = new_node(cJSON_Object, 0), *tail = NULL;
-    if (!o)
-        return NULL;
-    ps->p++; /* '{' */
-    skip_ws(ps);
-    if (ps->p < ps->end && *ps->p == '}') {
-        ps->p++;
+    if (!o || opened_empty(ps, '}'))
         return o;
-    }
-    for (;;) {
+    int more;
+    do {
         skip_ws(ps);
         bool is_const;
         char *key = parse_key(ps, &is_const);
-        if (!key)
-            goto fail;
+        if (!key) {
+            cJSON_Delete(o);
+            return NULL;
+        }
         skip_ws(ps);
         cJSON *v = NULL;
         if (ps->p < ps->end && *ps->p == ':') {
@@ -381,29 +386,20 @@ static cJSON *parse_object(parser *ps) {
         if (!v) {
             if (!is_const)
                 cJSON_free(key);
-            goto fail;
+            cJSON_Delete(o);
+            return NULL;
         }
         v->string = key;
         if (is_const)
             v->type |= cJSON_StringIsConst;
         append(o, &tail, v);
-        skip_ws(ps);
-        if (ps->p >= ps->end)
-            goto fail;
-        if (*ps->p == ',') {
-            ps->p++;
-            continue;
-        }
-        if (*ps->p != '}')
-            goto fail;
-        ps->p++;
-        break;
+    } while ((more = next_element(ps, '}')) > 0);
+    if (more < 0) {
+        cJSON_Delete(o);
+        return NULL;
     }
     o->child->prev = tail;
     return o;
-fail:
-    cJSON_Delete(o);
-    return NULL;
 }
 
 static cJSON *parse_value(parser *ps) {
