@@ -36,7 +36,12 @@ typedef struct ak_str {
 } ak_str;
 
 /** cJSON document. audkit passes JSON trees as cJSON (from <cjson/cJSON.h>); bindings may
- * include cJSON.h to walk them. Every function states who owns the tree it takes or returns. */
+ * include cJSON.h to walk them. Every function states who owns the tree it takes or returns.
+ * Trees parsed from responses are cJSON trees in every respect (cJSON_Delete, cJSON_Duplicate,
+ * detaching, adding and replacing items work), with two flags cJSON defines: a string node's
+ * text lives in the node's own allocation (cJSON_IsReference: cJSON_SetValuestring refuses such
+ * a node; replace the node instead), and known keys point at static strings
+ * (cJSON_StringIsConst). Integers of 2^53 or more are cJSON_Raw nodes holding their digits. */
 typedef struct cJSON ak_json;
 
 /** Library version string (static storage). */
