@@ -3,7 +3,7 @@
 #include "../internal.h"
 #include "auth.h"
 
-#include <stdio.h>
+#include <stdint.h>
 
 int ak_auth_tencent_ads(ak_client *c, ak_req_build *rb, ak_error *err) {
     unsigned char rnd[16];
@@ -16,9 +16,19 @@ int ak_auth_tencent_ads(ak_client *c, ak_req_build *rb, ak_error *err) {
         nonce[2 * i + 1] = hex[rnd[i] & 15];
     }
     nonce[32] = '\0';
-    snprintf(ts, sizeof ts, "%lld", (long long)(ak_client_now_ms(c) / 1000));
+    /* the Unix seconds, in decimal (no snprintf: this runs on every attempt) */
+    int64_t sec = ak_client_now_ms(c) / 1000;
+    char *q = ts + sizeof ts - 1;
+    *q = '\0';
+    uint64_t u = sec < 0 ? (uint64_t)0 - (uint64_t)sec : (uint64_t)sec;
+    do {
+        *--q = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (sec < 0)
+        *--q = '-';
     const char *token = ak_client_credential(c, "access_token");
-    if (!ak_rb_add_query(rb, "access_token", token ? token : "") || !ak_rb_add_query(rb, "timestamp", ts) ||
+    if (!ak_rb_add_query(rb, "access_token", token ? token : "") || !ak_rb_add_query(rb, "timestamp", q) ||
         !ak_rb_add_query(rb, "nonce", nonce)) {
         ak_error_nomem(err);
         return AK_FAIL;
