@@ -257,14 +257,14 @@ const ak_field *ak_schema_lookup_from(const ak_schema *s, const char *key, ak_lo
 /* The linear search the index replaces (tests compare the two); true when `s` is indexed. */
 const ak_field *ak_schema_lookup_linear(const ak_schema *s, const char *key);
 /* The static key set (lookup.c): every wire name and alias of every registry schema and the
- * vendors' envelope keys. ak_static_key returns the static string equal to the n bytes at k
- * (h: their FNV-1a hash, ak_schema_key_hash's), or NULL; call ak_static_keys_init first (once per
+ * vendors' envelope keys. ak_static_key returns the static string equal to the n bytes at k,
+ * or NULL; call ak_static_keys_init first (once per
  * parse; thread-safe). Borrowed: static storage. */
 /* True when op's response can hold a list (pages, batches, list results, streams, untyped
  * results): its requests ask for a compressed body (ak_request.compress). call.c. */
 bool ak_op_result_can_be_large(const ak_op *op);
 void ak_static_keys_init(void);
-const char *ak_static_key(const char *k, size_t n, uint32_t h);
+const char *ak_static_key(const char *k, size_t n);
 size_t ak_static_key_count(void);
 bool ak_schema_indexed(const ak_schema *s);
 /* Tests: builds the index of any schema `s` in a temporary table and looks up each key of the

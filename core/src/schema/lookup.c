@@ -55,10 +55,21 @@ static const char *const envelope_keys[] = {
 static uint32_t idx_used, idx_count;
 static pthread_once_t idx_once = PTHREAD_ONCE_INIT;
 
+/* FNV-1a: of a NUL-terminated key (the index), and of n bytes (the parser's keys) */
+#define FNV_BASIS 2166136261u
+#define FNV_STEP(h, c) (((h) ^ (unsigned char)(c)) * 16777619u)
+
 static uint32_t key_hash(const char *k) {
-    uint32_t h = 2166136261u;
-    for (const unsigned char *p = (const unsigned char *)k; *p; p++)
-        h = (h ^ *p) * 16777619u;
+    uint32_t h = FNV_BASIS;
+    for (; *k; k++)
+        h = FNV_STEP(h, *k);
+    return h;
+}
+
+static uint32_t key_hash_n(const char *k, size_t n) {
+    uint32_t h = FNV_BASIS;
+    for (size_t i = 0; i < n; i++)
+        h = FNV_STEP(h, k[i]);
     return h;
 }
 
@@ -185,7 +196,8 @@ static const idx_schema *idx_get(const ak_schema *s) {
 
 void ak_static_keys_init(void) { pthread_once(&idx_once, idx_build); }
 
-const char *ak_static_key(const char *k, size_t n, uint32_t h) {
+const char *ak_static_key(const char *k, size_t n) {
+    uint32_t h = key_hash_n(k, n);
     for (uint32_t i = h & (KEYSET_SLOTS - 1); keyset[i].key; i = (i + 1) & (KEYSET_SLOTS - 1))
         if (keyset[i].hash == h && keyset[i].len == n && memcmp(keyset[i].key, k, n) == 0)
             return keyset[i].key;

@@ -59,10 +59,7 @@ cJSON *ak_json_new_string(const char *s, size_t n) { return text_node(cJSON_Stri
 
 bool ak_json_add_member(cJSON *obj, const char *key, size_t klen, cJSON *item) {
     ak_static_keys_init();
-    uint32_t h = 2166136261u; /* FNV-1a, as ak_schema_key_hash */
-    for (size_t i = 0; i < klen; i++)
-        h = (h ^ (unsigned char)key[i]) * 16777619u;
-    const char *k = ak_static_key(key, klen, h);
+    const char *k = ak_static_key(key, klen);
     return k ? cJSON_AddItemToObjectCS(obj, k, item) : cJSON_AddItemToObject(obj, key, item);
 }
 
@@ -195,10 +192,7 @@ static char *parse_key(parser *ps, bool *is_const) {
         return NULL;
     size_t n = (size_t)(e - s);
     if (!escaped) {
-        uint32_t h = 2166136261u; /* FNV-1a, as ak_schema_key_hash */
-        for (const unsigned char *c = (const unsigned char *)s; c < (const unsigned char *)e; c++)
-            h = (h ^ *c) * 16777619u;
-        const char *k = ak_static_key(s, n, h);
+        const char *k = ak_static_key(s, n);
         if (k) {
             *is_const = true;
             return (char *)k;
