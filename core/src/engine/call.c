@@ -388,17 +388,9 @@ static int build_attempt(ak_call *call) {
      * signature and nonce of each attempt travel in the query or headers). When every parameter
      * goes in the body (the common case) the parameters themselves are printed; else a body of
      * references to the members that go there. */
-    enum { LOC_CACHE = 32 };
-    ak_location locs[LOC_CACHE];
-    size_t nparams = 0;
     bool all_body = has_body && !call->body;
-    for (const cJSON *m = call->params->child; m; m = m->next, nparams++) {
-        ak_location loc = location_of(call, variant, m->string);
-        if (nparams < LOC_CACHE)
-            locs[nparams] = loc;
-        if (loc != AK_LOC_BODY)
-            all_body = false;
-    }
+    for (const cJSON *m = call->params->child; all_body && m; m = m->next)
+        all_body = location_of(call, variant, m->string) == AK_LOC_BODY;
     if (all_body) {
         if (!(call->body = ak_json_print(call->params)))
             goto nomem;
@@ -406,9 +398,8 @@ static int build_attempt(ak_call *call) {
     } else if (has_body && !call->body && !(body = cJSON_CreateObject())) {
         goto nomem;
     }
-    size_t mi = 0;
-    for (const cJSON *m = all_body ? NULL : call->params->child; m; m = m->next, mi++) {
-        ak_location loc = mi < LOC_CACHE ? locs[mi] : location_of(call, variant, m->string);
+    for (const cJSON *m = all_body ? NULL : call->params->child; m; m = m->next) {
+        ak_location loc = location_of(call, variant, m->string);
         if (loc == AK_LOC_PATH)
             continue;
         if (loc == AK_LOC_QUERY && has_body && in_both(call, variant, m->string)) {
