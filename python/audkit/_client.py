@@ -768,8 +768,7 @@ def _make_method(op: _Op) -> Any:
                     raw = client._native.call(op.name, params, options, model=op.lazy_model())
                 except BaseException as e:
                     _log_call(client, op.name, t0, error=e)
-                    if isinstance(e, _errors.Error):
-                        _attach_batch_result(op, params, e)
+                    _on_call_error(op, params, e)
                     raise
                 _log_call(client, op.name, t0)
                 return op.shape(raw)
@@ -780,8 +779,7 @@ def _make_method(op: _Op) -> Any:
                     prog.finished_waiter()
             except BaseException as e:
                 _log_call(client, op.name, t0, error=e)
-                if isinstance(e, _errors.Error):
-                    _attach_batch_result(op, params, e)
+                _on_call_error(op, params, e)
                 raise
             finally:
                 _progress.close(progress)
@@ -806,7 +804,8 @@ _FAST_RESERVED = frozenset(("progress",) + _CALL_OPTIONS)
 
 
 def _on_call_error(op: _Op, params: Dict[str, Any], err: BaseException) -> None:
-    """What the Python path does with a failed call's exception, for the C path (OpMethod)."""
+    """What a failed plain call does with its exception before it propagates (the Python path and
+    the C path of OpMethod): a batch's error gets the caller's items as its batch_result."""
     if isinstance(err, _errors.Error):
         _attach_batch_result(op, params, err)
 
