@@ -379,10 +379,8 @@ local function bind(owner, op, client)
     and nn(op.item) == nil and nn(op.chunk) == nil
   -- (the client's transport is fixed when it is made; rawget: a missing key would run __index)
   plain = plain and rawget(client, "_transport") == nil
-  local name, result, nkeys, models = op.name, op.result, #OPTION_KEYS, rawget(client, "_models")
-  -- a result model without nested models only needs its metatable (what model.wrap does then)
-  local m = models and models[nn(result) or ""]
-  local flat_mt = m and #m.nested == 0 and m.mt or nil
+  local name, nkeys = op.name, #OPTION_KEYS
+  local shape = model.shaper(rawget(client, "_models"), op.result)
   return function(a, b)
     local params = b
     if a ~= owner then params = a end -- also callable with a dot: tx.custom_audiences.add{...}
@@ -397,12 +395,7 @@ local function bind(owner, op, client)
           attach_batch_result(client, op, params, err)
           return nil, err
         end
-        if flat_mt then
-          if type(res) == "table" and getmetatable(res) == nil then setmetatable(res, flat_mt) end
-        else
-          model.wrap(models, result, res)
-        end
-        return res
+        return shape(res)
       end
     end
     return invoke(client, op, params)

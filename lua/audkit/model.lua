@@ -73,6 +73,21 @@ function M.wrap(models, schema, t)
   return wrap(models, nn(schema), t, 0)
 end
 
+-- M.wrap bound to one schema, for a caller that shapes many results of it: a model without nested
+-- models only gets its metatable, with no walk.
+function M.shaper(models, schema)
+  schema = nn(schema)
+  local m = schema and models[schema]
+  if m and #m.nested == 0 then
+    local mt = m.mt
+    return function(t)
+      if type(t) == "table" and getmetatable(t) == nil then setmetatable(t, mt) end
+      return t
+    end
+  end
+  return function(t) return wrap(models, schema, t, 0) end
+end
+
 -- Wraps every element of an item array with the item schema; returns the array.
 function M.wrap_items(models, schema, items)
   schema = nn(schema)
