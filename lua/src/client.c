@@ -191,17 +191,22 @@ static void push_poll_value(lua_State *L, const char *text, const char *key) {
     lua_setfield(L, -2, key);
 }
 
+/* Pushes a new event table {op =, kind = kind} with room for `nrec` fields in all. */
+static void push_event(lprogress *p, const char *kind, int nrec) {
+    lua_State *L = p->L;
+    lua_createtable(L, 0, nrec);
+    lua_pushstring(L, p->op);
+    lua_setfield(L, -2, "op");
+    lua_pushstring(L, kind);
+    lua_setfield(L, -2, "kind");
+}
+
 static int progress_wait(void *ud, int64_t ms, const char *reason, const char *value, const char *target) {
     lprogress *p = ud;
     if (p->failed)
         return 1;
     lua_State *L = p->L;
-    lua_createtable(L, 0, 6);
-    lua_pushstring(L, p->op);
-    lua_setfield(L, -2, "op");
-    int poll = reason && strcmp(reason, "poll") == 0;
-    lua_pushstring(L, poll ? "poll" : "waiting");
-    lua_setfield(L, -2, "kind");
+    push_event(p, reason && strcmp(reason, "poll") == 0 ? "poll" : "waiting", 6);
     lua_pushstring(L, reason ? reason : "backoff");
     lua_setfield(L, -2, "reason");
     lua_pushnumber(L, (lua_Number)ms / 1000.0);
@@ -216,11 +221,7 @@ static int progress_chunk(void *ud, size_t done, size_t total) {
     if (p->failed)
         return 1;
     lua_State *L = p->L;
-    lua_createtable(L, 0, 4);
-    lua_pushstring(L, p->op);
-    lua_setfield(L, -2, "op");
-    lua_pushliteral(L, "chunk");
-    lua_setfield(L, -2, "kind");
+    push_event(p, "chunk", 4);
     lua_pushinteger(L, (lua_Integer)done);
     lua_setfield(L, -2, "done");
     lua_pushinteger(L, (lua_Integer)total);
