@@ -55,6 +55,8 @@ bool ak_json_is_digits(const cJSON *v);
 cJSON *ak_json_create_int64(int64_t i);
 /* Exact comparison of an integer with a double bound: -1, 0 or 1 (no rounding of i). */
 int ak_cmp_int64_double(int64_t i, double d);
+/* Milliseconds of CLOCK_MONOTONIC (util/clock.c): the drivers' and transports' sleeps and polls. */
+int64_t ak_mono_ms(void);
 /* Parses JSON text (owned tree, freed with cJSON_Delete; NULL on syntax error or OOM): the tree
  * cJSON_ParseWithLength builds, except that integer literals of magnitude 2^53 or more become raw
  * digits nodes with their exact text. Every response body is parsed with it (json_parse.c: one

@@ -6,18 +6,12 @@
 #include <stdlib.h>
 #include <time.h>
 
-static int64_t mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Sleeps `ms` in slices of at most 100 ms, polling the interrupt hook between slices (and at once
  * when a signal cuts a slice short), so Ctrl-C ends a long backoff within a fraction of a second.
  * Returns 1 when interrupted. */
 static int real_sleep(int64_t ms, const ak_drive_hooks *h) {
-    int64_t end = mono_ms() + ms;
-    for (int64_t left = ms; left > 0; left = end - mono_ms()) {
+    int64_t end = ak_mono_ms() + ms;
+    for (int64_t left = ms; left > 0; left = end - ak_mono_ms()) {
         int64_t slice = left < 100 ? left : 100;
         struct timespec ts = {(time_t)(slice / 1000), (long)(slice % 1000) * 1000000L};
         (void)nanosleep(&ts, NULL); /* EINTR: poll the hook now */

@@ -5,13 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static int64_t mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Progress callback: polls the driver's interrupt hook at most every 100 ms. */
 static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow) {
@@ -20,7 +13,7 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
     (void)dlnow;
     (void)ultotal;
     (void)ulnow;
-    int64_t now = mono_ms();
+    int64_t now = ak_mono_ms();
     if (now - t->last_poll_ms < 100)
         return 0;
     t->last_poll_ms = now;
@@ -185,7 +178,7 @@ void ak_curl_prepare(curl_tp *t, const ak_request *req) {
     t->prereq_calls = 0;
     t->resend_refused = false;
     t->streaming = -1;
-    t->last_poll_ms = mono_ms();
+    t->last_poll_ms = ak_mono_ms();
     curl_easy_setopt(e, CURLOPT_NOPROGRESS, req->interrupted ? 0L : 1L);
     /* gzip (what the vendors compress with) for responses that can be large; "" would offer every
      * encoding libcurl has, formatted into the header on every transfer */

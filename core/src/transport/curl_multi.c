@@ -13,7 +13,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 struct curl_multi_pool {
     CURLM *multi;
@@ -31,12 +30,6 @@ void ak_curl_multi_free(curl_tp *t) {
         curl_multi_cleanup(p->multi);
     free(p);
     t->pool = NULL;
-}
-
-static int64_t mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 enum { CH_READY = 1, CH_SENDING, CH_SLEEPING, CH_FINISHED };
@@ -78,7 +71,7 @@ static size_t step_ready(ak_call *call, chunk_slot *slots, size_t started, curl_
             if (st.kind == AK_STEP_SLEEP) {
                 s->wait_ms = st.sleep_ms;
                 s->wait_why = st.reason ? st.reason : "backoff";
-                s->wake_ms = mono_ms() + st.sleep_ms;
+                s->wake_ms = ak_mono_ms() + st.sleep_ms;
                 s->state = CH_SLEEPING;
             } else if (st.kind == AK_STEP_SEND) {
                 int w = 0;
@@ -193,7 +186,7 @@ int ak_curl_multi_drive(ak_client *c, curl_tp *t, ak_call *call, const ak_drive_
             rc = AK_FAIL;
             break;
         }
-        int64_t now = mono_ms(), wait = 100;
+        int64_t now = ak_mono_ms(), wait = 100;
         for (size_t i = 0; i < started; i++)
             if (slots[i].state == CH_SLEEPING && slots[i].wake_ms - now < wait)
                 wait = slots[i].wake_ms - now;
@@ -223,7 +216,7 @@ int ak_curl_multi_drive(ak_client *c, curl_tp *t, ak_call *call, const ak_drive_
             busy[s->worker] = false;
             s->state = CH_READY;
         }
-        now = mono_ms();
+        now = ak_mono_ms();
         for (size_t i = 0; i < started; i++)
             if (slots[i].state == CH_SLEEPING && slots[i].wake_ms <= now)
                 slots[i].state = CH_READY;
