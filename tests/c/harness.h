@@ -43,6 +43,14 @@ static int t_failures = 0, t_checks = 0;
         return t_failures ? 1 : 0;                                                                                     \
     } while (0)
 
+/* True when the error names a violation of `field` (whose rule contains `needle`, when given). */
+static inline int has_violation(const ak_error *e, const char *field, const char *needle) {
+    for (size_t i = 0; i < e->nviolations; i++)
+        if (strcmp(e->violations[i].field, field) == 0 && (!needle || strstr(e->violations[i].rule, needle)))
+            return 1;
+    return 0;
+}
+
 /* Parses JSON text; aborts the test binary on syntax errors in test data. */
 static inline cJSON *J(const char *text) {
     cJSON *j = cJSON_Parse(text);

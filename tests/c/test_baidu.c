@@ -275,13 +275,6 @@ static void test_fresh_signature_per_attempt(void) {
 
 /* ---- field rules ---- */
 
-static int has_violation(const ak_error *e, const char *field, const char *needle) {
-    for (size_t i = 0; i < e->nviolations; i++)
-        if (strcmp(e->violations[i].field, field) == 0 && (!needle || strstr(e->violations[i].rule, needle)))
-            return 1;
-    return 0;
-}
-
 static void dump(const ak_error *e) {
     for (size_t i = 0; i < e->nviolations; i++)
         fprintf(stderr, "    %s: %s\n", e->violations[i].field, e->violations[i].rule);

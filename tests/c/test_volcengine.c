@@ -366,13 +366,6 @@ static void test_decode(void) {
 }
 
 /* ---- validation: every violation, before any request ------------------------------------------ */
-static bool has_violation(const ak_error *e, const char *field) {
-    for (size_t i = 0; i < e->nviolations; i++)
-        if (strcmp(e->violations[i].field, field) == 0)
-            return true;
-    return false;
-}
-
 static void test_validation(void) {
     fake_env env = {1700000000000LL, 0, 0};
     ak_client *c = volc_client("{\"access_key\":\"AK\",\"secret_key\":\"SK\"}", &env);
@@ -388,13 +381,13 @@ static void test_validation(void) {
                 "\"value\":[1],\"name\":[]}],\"watch_type\":false}",
                 NULL, &err, NULL) == AK_FAIL);
     CHECK(err.kind == AK_ERR_VALIDATION);
-    CHECK(has_violation(&err, "user_id"));
-    CHECK(has_violation(&err, "activity_id"));
-    CHECK(has_violation(&err, "external_id"));
-    CHECK(has_violation(&err, "watch_type"));
-    CHECK(has_violation(&err, "select_tags[0].index"));
-    CHECK(has_violation(&err, "select_tags[0].value[0]"));
-    CHECK(has_violation(&err, "select_tags[0].name"));
+    CHECK(has_violation(&err, "user_id", NULL));
+    CHECK(has_violation(&err, "activity_id", NULL));
+    CHECK(has_violation(&err, "external_id", NULL));
+    CHECK(has_violation(&err, "watch_type", NULL));
+    CHECK(has_violation(&err, "select_tags[0].index", NULL));
+    CHECK(has_violation(&err, "select_tags[0].value[0]", NULL));
+    CHECK(has_violation(&err, "select_tags[0].name", NULL));
     CHECK(err.nviolations >= 7);
     /* wire names are accepted too; only external_id is enough */
     ak_recording_push(ak_client_transport(c), 200, NULL, OK_BODY);
@@ -413,7 +406,8 @@ static void test_credentials(void) {
     ak_error err = AK_ERROR_INIT;
     cJSON *cfg = J("{\"region\":\"\"}");
     CHECK(ak_client_new(&c, "volcengine_live", cfg, &err) == AK_FAIL);
-    CHECK(has_violation(&err, "access_key") && has_violation(&err, "secret_key") && has_violation(&err, "region"));
+    CHECK(has_violation(&err, "access_key", NULL) && has_violation(&err, "secret_key", NULL) &&
+          has_violation(&err, "region", NULL));
     cJSON_Delete(cfg);
     cfg = J("{\"access_key\":\"AK\",\"secret_key\":\"SK\",\"region\":\"cn/north\"}");
     CHECK(ak_client_new(&c, "volcengine_live", cfg, &err) == AK_FAIL);
